@@ -1,0 +1,178 @@
+import yargs, { type Options as YargsOptions } from 'yargs';
+import { generate, GenerationError, type GenerateResult } from './generate.js';
+import { generatorVersion } from './meta.js';
+import { databases } from './databases/index.js';
+import { languages } from './languages/index.js';
+import {
+  missingAnswers,
+  missingAnswersError,
+  resolveOptions,
+  UsageError,
+  type RawAnswers,
+} from './options/resolve.js';
+import { optionSchema, type OptionSpec } from './options/schema.js';
+
+interface Io {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  interactive: boolean;
+}
+
+const schema = optionSchema as readonly OptionSpec[];
+
+/** yargs options, derived from the schema. No defaults here: "not given" must stay visible. */
+function yargsOptions(): Record<string, YargsOptions> {
+  const out: Record<string, YargsOptions> = {};
+  for (const o of schema) {
+    if (o.type === 'string' && o.positional) continue;
+    const shown =
+      o.type === 'string' ? (o.defaultNote ?? o.default) : o.type === 'boolean' ? String(o.default) : o.default;
+    out[o.flag] = {
+      describe: o.describe,
+      type: o.type === 'boolean' ? 'boolean' : 'string',
+      ...(o.alias ? { alias: o.alias } : {}),
+      ...(o.type === 'choice' ? { choices: [...o.choices] } : {}),
+      ...(o.answer ? { defaultDescription: shown } : {}),
+    };
+  }
+  return out;
+}
+
+function parser(argv: string[]) {
+  const positional = schema.find((o) => o.type === 'string' && o.positional);
+  return yargs(argv)
+    .scriptName('create-backend-starter')
+    .usage('$0 [directory] [options]\n\nCreate a backend service with tests, Docker and CI that works on first run.')
+    .command('$0 [directory]', false, (y) =>
+      y.positional('directory', {
+        type: 'string',
+        describe: positional?.describe,
+        defaultDescription: positional?.default,
+      }),
+    )
+    .options(yargsOptions())
+    .example('$0 my-api --lang python --db postgres', 'Python service on PostgreSQL')
+    .example('$0 my-api -l node -d mysql --yes --no-git', 'defaults for the rest, no git')
+    .epilogue(
+      `Languages: ${Object.values(languages).map((l) => l.label).join(', ')}. ` +
+        `Databases: ${Object.values(databases).map((d) => d.label).join(', ')}.\n` +
+        'Exit codes: 0 success, 1 failure while generating, 2 usage error.',
+    )
+    .strict()
+    .version(generatorVersion)
+    .help()
+    .alias('help', 'h')
+    .alias('version', 'v')
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw err ?? new UsageError(`${msg}\nRun create-backend-starter --help for usage.`);
+    });
+}
+
+/** Map parsed flags to raw answers keyed by schema keys; reject repeated flags. */
+function rawFromArgs(args: Record<string, unknown>): RawAnswers {
+  const raw: Record<string, unknown> = {};
+  for (const o of schema) {
+    const value = args[o.type === 'string' && o.positional ? 'directory' : o.flag];
+    if (value === undefined) continue;
+    if (Array.isArray(value)) throw new UsageError(`--${o.flag} was given more than once`);
+    raw[o.key] = value;
+  }
+  return raw;
+}
+
+async function ask(raw: RawAnswers, io: Io): Promise<RawAnswers> {
+  const { select, input, confirm } = await import('@inquirer/prompts');
+  const context = { output: io.stderr as NodeJS.WriteStream };
+  const out: Record<string, unknown> = { ...raw };
+  for (const o of schema) {
+    if (!o.answer || out[o.key] !== undefined) continue;
+    if (o.type === 'choice') {
+      out[o.key] = await select(
+        { message: o.prompt ?? o.key, default: o.default, choices: o.choices.map((c) => ({ value: c, name: o.labels[c] })) },
+        context,
+      );
+    } else if (o.type === 'boolean') {
+      out[o.key] = await confirm({ message: o.prompt ?? o.key, default: o.default }, context);
+    } else {
+      const fallback =
+        o.key === 'name' ? undefined : o.default;
+      const answer = await input({ message: o.prompt ?? o.key, default: fallback }, context);
+      if (answer !== '') out[o.key] = answer;
+    }
+  }
+  return out;
+}
+
+function printResult(r: GenerateResult, io: Io): void {
+  const w = (s = '') => io.stdout.write(`${s}\n`);
+  const what = `${languages[r.answers.lang].label} + ${databases[r.answers.db].label}`;
+  if (r.dryRun) {
+    w(`Dry run: would create ${r.answers.name} (${what}) in ${r.directory}, ${r.files.length} files:`);
+    for (const f of r.files) w(`  ${f}`);
+    w('Nothing was written.');
+    return;
+  }
+  w(`Created ${r.answers.name} (${what}) in ${r.directory}: ${r.files.length} files.`);
+  if (r.git?.status === 'committed') w('Initialised a git repository with a first commit.');
+  for (const warning of r.warnings) io.stderr.write(`warning: ${warning}\n`);
+  w('');
+  w('Next:');
+  for (const step of r.nextSteps) w(`  ${step}`);
+}
+
+/** Run the CLI; returns the exit code instead of exiting, so it can be tested in-process. */
+export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  const json = argv.includes('--json');
+  try {
+    let helpOrVersion = false;
+    const y = parser(argv);
+    const args = (await y.parseAsync(argv, {}, (err, _argv, output) => {
+      if (output && !err) {
+        helpOrVersion = true;
+        io.stdout.write(`${output}\n`);
+      }
+    })) as Record<string, unknown>;
+    if (helpOrVersion) return 0;
+
+    const { yes, json: _json, ...answers } = rawFromArgs(args);
+    let raw: RawAnswers = answers;
+    if (!yes && missingAnswers(raw).length > 0 && !io.interactive) throw missingAnswersError(raw);
+    if (!yes && io.interactive && !json) raw = await ask(raw, io);
+
+    const options = resolveOptions(raw);
+    const result = await generate(options, {
+      info: (line) => (json ? io.stderr : io.stdout).write(`${line}\n`),
+      warn: (line) => io.stderr.write(`warning: ${line}\n`),
+    });
+    if (json) io.stdout.write(`${JSON.stringify(result)}\n`);
+    else printResult(result, io);
+    return 0;
+  } catch (err) {
+    return reportError(err, json, io);
+  }
+}
+
+function reportError(err: unknown, json: boolean, io: Io): number {
+  const e = err as Error & { exitCode?: number; name?: string };
+  if (e?.name === 'ExitPromptError') {
+    io.stderr.write('\nCancelled: nothing was written.\n');
+    return 130;
+  }
+  const code = err instanceof UsageError ? 2 : err instanceof GenerationError ? 1 : 1;
+  const message = e?.message ?? String(err);
+  if (json) io.stdout.write(`${JSON.stringify({ ok: false, exitCode: code, error: message })}\n`);
+  io.stderr.write(`create-backend-starter: ${message}\n`);
+  if (code === 1 && !(err instanceof GenerationError) && process.env.DEBUG) io.stderr.write(`${e?.stack}\n`);
+  return code;
+}
+
+function defaultIo(): Io {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY) && process.env.CI !== 'true',
+  };
+}
+

@@ -1,0 +1,53 @@
+import type { DatabaseId } from '../databases/index.js';
+import type { FileRule, PlannedFile, ProjectNames, WorkflowStep } from '../plan/types.js';
+import type { DatabaseSpec } from '../databases/types.js';
+
+/** What one language × database pair adds: the driver and its connector files. */
+export interface Connector {
+  /** Driver package name as the ecosystem spells it (`pg`, `psycopg`, `mysql2` …). */
+  driver: string;
+  files: FileRule[];
+  /** Capabilities the language's templates read (`<%= connector.x %>`), never database ids. */
+  data?: Record<string, unknown>;
+}
+
+export type MakeTarget = 'install' | 'dev' | 'start' | 'test' | 'lint' | 'migrate';
+
+/** What the language's manifests are built from. */
+export interface ManifestInput {
+  names: ProjectNames;
+  db: DatabaseSpec;
+  connector: Connector;
+  generatorVersion: string;
+}
+
+export interface LanguageSpec {
+  id: string;
+  label: string;
+  /** Shown in the generated README: what serves HTTP and why it was chosen. */
+  framework: { name: string; why: string };
+  /** Files every project of this language gets. */
+  files: FileRule[];
+  /** Files only with `--docker` (at least the Dockerfile). */
+  dockerFiles: FileRule[];
+  /** The one language × database table. */
+  connectors: Record<DatabaseId, Connector>;
+  /** Where the shared SQL migrations go, or null when the language keeps its own format. */
+  sqlMigrationsDir: string | null;
+  /** Structured manifests (package.json, pyproject.toml …), serialised by the language. */
+  manifests(input: ManifestInput): PlannedFile[];
+  /** Make variables (`PYTHON ?= python3`) and the recipe lines of each uniform target. */
+  make: { variables: Record<string, string>; targets: Record<MakeTarget, string[]> };
+  ci: {
+    /** Steps after checkout that put the runtime on the GitHub runner. */
+    githubSetup: WorkflowStep[];
+    /** Image GitLab CI runs the job in, and commands before `make install`. */
+    gitlabImage: string;
+    gitlabBeforeScript: string[];
+  };
+  ignore: { git: string[]; docker: string[] };
+  /** Port the service listens on by default (also the container port). */
+  defaultPort: number;
+  /** Lines for the generated README's layout section: [path, what it holds]. */
+  layout: Array<[string, string]>;
+}

@@ -1,0 +1,81 @@
+import { stringify } from 'yaml';
+import { actions, githubRunner } from '../versions.js';
+import type { ProjectContext } from './context.js';
+
+/**
+ * CI runs the same uniform make targets as a developer does, against the database as a
+ * service container. The password is a throwaway for that container, not a secret.
+ */
+const CI_PASSWORD = 'ci-only-password';
+const CI_SECRETS = { DB_PASSWORD: CI_PASSWORD, DB_ROOT_PASSWORD: 'ci-only-root-password' };
+const MAKE_STEPS = ['install', 'lint', 'migrate', 'test'] as const;
+
+function serviceEnv(ctx: ProjectContext): Record<string, string> {
+  const env = ctx.db.containerEnv(`${ctx.names.snake}_test`, ctx.dbUser);
+  return Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [
+      k,
+      v.replace(/\$\{(\w+)\}/g, (_, name: string) => CI_SECRETS[name as keyof typeof CI_SECRETS] ?? ''),
+    ]),
+  );
+}
+
+function ciDatabaseUrl(ctx: ProjectContext, host: string): string {
+  return ctx.db.url({
+    user: ctx.dbUser,
+    password: CI_PASSWORD,
+    host,
+    port: ctx.db.port,
+    database: `${ctx.names.snake}_test`,
+  });
+}
+
+export function githubWorkflowModel(ctx: ProjectContext): Record<string, unknown> {
+  const { db, lang } = ctx;
+  const url = ciDatabaseUrl(ctx, '127.0.0.1');
+  return {
+    name: 'CI',
+    on: { push: { branches: ['main'] }, pull_request: {} },
+    permissions: { contents: 'read' },
+    jobs: {
+      test: {
+        'runs-on': githubRunner,
+        'timeout-minutes': 15,
+        services: {
+          db: {
+            image: db.image,
+            env: serviceEnv(ctx),
+            ports: [`${db.port}:${db.port}`],
+            options: `--health-cmd "${db.healthcheckShell.replace(/"/g, '\\"')}" --health-interval 5s --health-timeout 5s --health-retries 20`,
+          },
+        },
+        env: { DATABASE_URL: url, TEST_DATABASE_URL: url },
+        steps: [
+          { uses: actions.checkout },
+          ...lang.ci.githubSetup,
+          ...MAKE_STEPS.map((t) => ({ name: `make ${t}`, run: `make ${t}` })),
+        ],
+      },
+    },
+  };
+}
+
+export function gitlabCiModel(ctx: ProjectContext): Record<string, unknown> {
+  const { db, lang } = ctx;
+  const url = ciDatabaseUrl(ctx, 'db');
+  return {
+    stages: ['test'],
+    test: {
+      stage: 'test',
+      image: lang.ci.gitlabImage,
+      services: [{ name: db.image, alias: 'db' }],
+      variables: { ...serviceEnv(ctx), DATABASE_URL: url, TEST_DATABASE_URL: url },
+      before_script: lang.ci.gitlabBeforeScript,
+      script: MAKE_STEPS.map((t) => `make ${t}`),
+    },
+  };
+}
+
+export const githubWorkflowFile = (ctx: ProjectContext) =>
+  stringify(githubWorkflowModel(ctx), { lineWidth: 0 });
+export const gitlabCiFile = (ctx: ProjectContext) => stringify(gitlabCiModel(ctx), { lineWidth: 0 });

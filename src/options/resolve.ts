@@ -1,0 +1,104 @@
+import path from 'node:path';
+import type { GenerateOptions } from '../plan/types.js';
+import { checkName, nameFromDirectory } from './names.js';
+import { flagUsage, optionByKey, optionSchema, type OptionKey, type OptionSpec } from './schema.js';
+
+/** A mistake in what the user asked for: exit code 2, and the message says how to fix it. */
+export class UsageError extends Error {
+  readonly exitCode = 2;
+}
+
+export type RawAnswers = Partial<Record<OptionKey, unknown>>;
+
+/** Check a single value against its option; returns the typed value or throws UsageError. */
+export function validateValue(o: OptionSpec, value: unknown): string | boolean {
+  if (o.type === 'boolean') {
+    if (typeof value === 'boolean') return value;
+    throw new UsageError(`--${o.flag} takes no value (use --no-${o.flag} to turn it off)`);
+  }
+  if (typeof value !== 'string') {
+    throw new UsageError(`--${o.flag} needs a value, e.g. ${exampleFlag(o)}`);
+  }
+  if (o.type === 'choice' && !o.choices.includes(value)) {
+    throw new UsageError(
+      `invalid value for --${o.flag}: ${JSON.stringify(value)}. Valid choices: ${o.choices.join(', ')}`,
+    );
+  }
+  return value;
+}
+
+/** Required answers neither given nor defaultable (no `--yes`): what a non-interactive run lacks. */
+export function missingAnswers(raw: RawAnswers): OptionSpec[] {
+  return optionSchema.filter(
+    (o) => 'required' in o && o.required && raw[o.key] === undefined,
+  ) as OptionSpec[];
+}
+
+/** The full command a user can copy when a non-interactive run lacks answers. */
+export function exampleCommand(raw: RawAnswers): string {
+  const parts = ['npx create-backend-starter'];
+  for (const o of optionSchema as readonly OptionSpec[]) {
+    if (!o.answer || !('required' in o && o.required)) continue;
+    const v = raw[o.key as OptionKey] ?? o.default;
+    parts.push(o.type === 'string' && o.positional ? String(v) : `--${o.flag} ${String(v)}`);
+  }
+  parts.push('--yes');
+  return parts.join(' ');
+}
+
+export function missingAnswersError(raw: RawAnswers): UsageError {
+  const missing = missingAnswers(raw);
+  return new UsageError(
+    `missing ${missing.map(flagUsage).join(', ')} and no terminal to ask in.\n` +
+      `Give them as flags, or add --yes to take the defaults. For example:\n  ${exampleCommand(raw)}`,
+  );
+}
+
+/**
+ * Turn raw answers (flags, prompts, library arguments) into complete, valid options.
+ * Anything still missing takes its default: callers decide beforehand whether that
+ * is allowed (`--yes`) or an error (no terminal).
+ */
+export function resolveOptions(raw: RawAnswers): GenerateOptions {
+  const known = new Set<string>(optionSchema.map((o) => o.key));
+  for (const key of Object.keys(raw)) {
+    if (!known.has(key)) throw new UsageError(`unknown option ${JSON.stringify(key)}`);
+  }
+  const value = <T extends string | boolean>(key: OptionKey): T => {
+    const o = optionSchema.find((s) => s.key === key) as OptionSpec;
+    const given = raw[key];
+    return (given === undefined ? o.default : validateValue(o, given)) as T;
+  };
+  const directory = value<string>('directory');
+  if (directory.trim() === '') throw new UsageError('the target directory must not be empty');
+  if (directory.includes('\0')) throw new UsageError('the target directory contains a NUL byte');
+
+  let name: string;
+  const givenName = raw.name;
+  if (givenName !== undefined && givenName !== '') {
+    const check = checkName(String(validateValue(optionByKey('name'), givenName)));
+    if (!check.ok) throw new UsageError(check.reason);
+    name = check.name;
+  } else {
+    const check = nameFromDirectory(path.basename(path.resolve(directory)));
+    if (!check.ok) throw new UsageError(check.reason);
+    name = check.name;
+  }
+
+  return {
+    directory,
+    lang: value('lang'),
+    db: value('db'),
+    name,
+    ci: value('ci'),
+    docker: value('docker'),
+    git: value('git'),
+    install: value('install'),
+    force: value('force'),
+    dryRun: value('dryRun'),
+  };
+}
+
+function exampleFlag(o: OptionSpec): string {
+  return o.type === 'choice' ? `--${o.flag} ${o.choices[0]}` : `--${o.flag} ${o.default || 'my-api'}`;
+}

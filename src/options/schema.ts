@@ -1,0 +1,179 @@
+import { databaseIds, databases } from '../databases/index.js';
+import { languageIds, languages } from '../languages/index.js';
+
+/**
+ * Every option, once. yargs flags, prompts, validation, `--help`, the README's options
+ * table and the test matrix are all derived from this list.
+ *
+ * `answer` options shape the project and are asked in a terminal when no flag gives
+ * them; `required` ones must be given (or `--yes`) when there is no terminal. The
+ * others (`--force`, `--json` …) only say how to run.
+ */
+interface Base {
+  key: string;
+  /** Flag name as typed (`--dry-run`); the positional is named `[directory]`. */
+  flag: string;
+  alias?: string;
+  describe: string;
+  answer: boolean;
+  required?: boolean;
+  prompt?: string;
+}
+export interface ChoiceOption<T extends string = string> extends Base {
+  type: 'choice';
+  choices: readonly T[];
+  labels: Record<T, string>;
+  default: T;
+}
+export interface BooleanOption extends Base {
+  type: 'boolean';
+  default: boolean;
+}
+export interface StringOption extends Base {
+  type: 'string';
+  /** A fixed default, or a note of how it is derived. */
+  default: string;
+  defaultNote?: string;
+  positional?: boolean;
+}
+export type OptionSpec = ChoiceOption | BooleanOption | StringOption;
+
+const ciChoices = ['github', 'gitlab', 'both', 'none'] as const;
+
+export const optionSchema = [
+  {
+    key: 'directory',
+    flag: 'directory',
+    type: 'string',
+    positional: true,
+    answer: true,
+    required: true,
+    default: 'backend-starter',
+    describe: 'Where to create the project',
+    prompt: 'Project directory',
+  },
+  {
+    key: 'lang',
+    flag: 'lang',
+    alias: 'l',
+    type: 'choice',
+    answer: true,
+    required: true,
+    choices: languageIds,
+    labels: Object.fromEntries(languageIds.map((id) => [id, languages[id].label])),
+    default: 'node',
+    describe: 'Language of the generated service',
+    prompt: 'Language',
+  },
+  {
+    key: 'db',
+    flag: 'db',
+    alias: 'd',
+    type: 'choice',
+    answer: true,
+    required: true,
+    choices: databaseIds,
+    labels: Object.fromEntries(databaseIds.map((id) => [id, databases[id].label])),
+    default: 'postgres',
+    describe: 'Database the service is wired to',
+    prompt: 'Database',
+  },
+  {
+    key: 'name',
+    flag: 'name',
+    type: 'string',
+    answer: true,
+    default: '',
+    defaultNote: 'from the directory name, normalised',
+    describe: 'Package/project name (lowercase, digits, dashes)',
+    prompt: 'Project name',
+  },
+  {
+    key: 'ci',
+    flag: 'ci',
+    type: 'choice',
+    answer: true,
+    choices: ciChoices,
+    labels: { github: 'GitHub Actions', gitlab: 'GitLab CI', both: 'Both', none: 'None' },
+    default: 'github',
+    describe: 'CI configuration to generate',
+    prompt: 'CI configuration',
+  },
+  {
+    key: 'docker',
+    flag: 'docker',
+    type: 'boolean',
+    answer: true,
+    default: true,
+    describe: 'Generate Dockerfile, .dockerignore and docker-compose.yml (--no-docker to skip)',
+    prompt: 'Add Docker config?',
+  },
+  {
+    key: 'git',
+    flag: 'git',
+    type: 'boolean',
+    answer: true,
+    default: true,
+    describe: 'Initialise a git repository with a first commit (--no-git to skip)',
+    prompt: 'Initialise a git repository?',
+  },
+  {
+    key: 'install',
+    flag: 'install',
+    type: 'boolean',
+    answer: true,
+    default: false,
+    describe: "Install the generated project's dependencies (make install)",
+    prompt: 'Install dependencies now?',
+  },
+  {
+    key: 'yes',
+    flag: 'yes',
+    alias: 'y',
+    type: 'boolean',
+    answer: false,
+    default: false,
+    describe: 'Take defaults for everything not given; never prompt',
+  },
+  {
+    key: 'force',
+    flag: 'force',
+    type: 'boolean',
+    answer: false,
+    default: false,
+    describe: 'Write into a non-empty directory (existing files that differ are kept as *.orig)',
+  },
+  {
+    key: 'dryRun',
+    flag: 'dry-run',
+    type: 'boolean',
+    answer: false,
+    default: false,
+    describe: 'Print what would be written; write nothing',
+  },
+  {
+    key: 'json',
+    flag: 'json',
+    type: 'boolean',
+    answer: false,
+    default: false,
+    describe: 'Print one JSON result object on stdout; logs go to stderr',
+  },
+] as const satisfies readonly OptionSpec[];
+
+export type OptionKey = (typeof optionSchema)[number]['key'];
+export type CiChoiceId = (typeof ciChoices)[number];
+
+export function optionByKey(key: OptionKey): OptionSpec {
+  const found = optionSchema.find((o) => o.key === key);
+  if (!found) throw new Error(`no option ${key}`);
+  return found as OptionSpec;
+}
+
+/** `--lang node|php|python|ruby`, for messages and the example command. */
+export function flagUsage(o: OptionSpec): string {
+  if (o.type === 'string' && o.positional) return `<${o.key}>`;
+  if (o.type === 'choice') return `--${o.flag} ${o.choices.join('|')}`;
+  if (o.type === 'boolean') return `--${o.flag}`;
+  return `--${o.flag} <${o.key}>`;
+}

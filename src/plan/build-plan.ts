@@ -1,0 +1,132 @@
+import { databases } from '../databases/index.js';
+import { languages } from '../languages/index.js';
+import type { DatabaseSpec } from '../databases/types.js';
+import type { Connector, LanguageSpec } from '../languages/types.js';
+import type { ProjectContext } from '../models/context.js';
+import { composeFile } from '../models/compose.js';
+import { envExample, envFile, secretNames, type Secrets } from '../models/env.js';
+import { githubWorkflowFile, gitlabCiFile } from '../models/ci.js';
+import { projectNames } from '../options/names.js';
+import type { Answers, FileRule, PlannedFile, ProjectNames } from './types.js';
+
+export interface Plan {
+  answers: Answers;
+  names: ProjectNames;
+  /** Sorted by path, so output order (and `--dry-run`) is stable. */
+  files: PlannedFile[];
+  /** What ejs templates see. */
+  templateData: Record<string, unknown>;
+  nextSteps: string[];
+}
+
+export interface PlanInputs {
+  generatorVersion: string;
+  /** Random values for `.env`; the only part of the output that differs run to run. */
+  secrets: Secrets;
+}
+
+const DB_USER = 'app';
+
+/** Pure: the same answers and inputs give the same plan. No I/O happens here. */
+export function buildPlan(answers: Answers, inputs: PlanInputs): Plan {
+  const lang: LanguageSpec = languages[answers.lang];
+  const db: DatabaseSpec = databases[answers.db];
+  const connector: Connector = lang.connectors[answers.db];
+  const names = projectNames(answers.name);
+  const ctx: ProjectContext = {
+    answers,
+    names,
+    lang,
+    db,
+    connector,
+    generatorVersion: inputs.generatorVersion,
+    dbUser: DB_USER,
+  };
+  for (const n of secretNames(ctx)) {
+    if (!inputs.secrets[n]) throw new Error(`buildPlan needs a value for secret ${n}`);
+  }
+
+  const fromRules = (rules: FileRule[], prefix = ''): PlannedFile[] =>
+    rules.map((r) => ({
+      path: prefix + expandPath(r.to, names),
+      source: 'template',
+      template: r.from,
+      ...(r.mode ? { mode: r.mode } : {}),
+    }));
+  const content = (path: string, text: string, extra: Partial<PlannedFile> = {}): PlannedFile =>
+    ({ path, source: 'content', content: text, ...extra }) as PlannedFile;
+
+  const files: PlannedFile[] = [
+    ...fromRules(lang.files),
+    ...fromRules(connector.files),
+    ...lang.manifests({ names, db, connector, generatorVersion: inputs.generatorVersion }),
+    { path: 'Makefile', source: 'template', template: 'common/Makefile.ejs' },
+    { path: 'README.md', source: 'template', template: 'common/README.md.ejs' },
+    { path: '.editorconfig', source: 'template', template: 'common/editorconfig' },
+    content('.gitignore', ignoreFile(['.env', ...lang.ignore.git])),
+    content('.env.example', envExample(ctx)),
+    content('.env', envFile(ctx, inputs.secrets), { secret: true }),
+    content('.backend-starter.json', answersFile(answers, inputs.generatorVersion)),
+  ];
+  if (db.family === 'sql' && lang.sqlMigrationsDir) {
+    files.push(...fromRules(db.sqlMigrations, `${lang.sqlMigrationsDir}/`));
+  }
+  if (answers.docker) {
+    files.push(
+      ...fromRules(lang.dockerFiles),
+      content('docker-compose.yml', composeFile(ctx)),
+      content('.dockerignore', ignoreFile(['.env', '.git', ...lang.ignore.docker])),
+    );
+  }
+  if (answers.ci === 'github' || answers.ci === 'both') {
+    files.push(content('.github/workflows/ci.yml', githubWorkflowFile(ctx)));
+  }
+  if (answers.ci === 'gitlab' || answers.ci === 'both') {
+    files.push(content('.gitlab-ci.yml', gitlabCiFile(ctx)));
+  }
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const dupe = files.find((f, i) => i > 0 && files[i - 1]?.path === f.path);
+  if (dupe) throw new Error(`two planned files share the path ${dupe.path}`);
+
+  return {
+    answers,
+    names,
+    files,
+    templateData: {
+      project: names,
+      lang: {
+        label: lang.label,
+        framework: lang.framework,
+        make: lang.make,
+        layout: lang.layout,
+        defaultPort: lang.defaultPort,
+      },
+      db: { label: db.label, family: db.family, scheme: db.scheme, port: db.port, image: db.image },
+      connector: { driver: connector.driver, ...connector.data },
+      docker: answers.docker,
+      ci: answers.ci,
+      dbUser: DB_USER,
+      generatorVersion: inputs.generatorVersion,
+    },
+    nextSteps: [],
+  };
+}
+
+function expandPath(to: string, names: ProjectNames): string {
+  return to.replace(/\{(snake|name|pascal)\}/g, (_, k: keyof ProjectNames) => names[k]);
+}
+
+function ignoreFile(lines: string[]): string {
+  return [...new Set(lines)].join('\n') + '\n';
+}
+
+/** Sorted keys and no timestamp: the answers file must be byte-identical across runs. */
+function answersFile(answers: Answers, version: string): string {
+  const sortedAnswers = Object.fromEntries(
+    Object.entries(answers).sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
+  return (
+    JSON.stringify({ answers: sortedAnswers, generator: 'create-backend-starter', version }, null, 2) +
+    '\n'
+  );
+}

@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import type { RenderedFile } from '../render/render.js';
+import { inspectTarget } from './target.js';
+
+export interface WriteResult {
+  /** Files of the user's that differed from ours, moved aside as `<file>.orig`. */
+  keptAsOrig: string[];
+  /** Files that were already there with exactly our content. */
+  unchanged: string[];
+}
+
+/**
+ * Write everything into a staging directory beside the target, then move it into place.
+ * A failure or Ctrl-C before the move leaves no trace; the move of a fresh directory is
+ * one rename, so a half-written project never appears.
+ */
+export async function writeProject(target: string, files: RenderedFile[]): Promise<WriteResult> {
+  const parent = path.dirname(target);
+  await mkdir(parent, { recursive: true });
+  const staging = path.join(parent, `.${path.basename(target)}.staging-${randomBytes(4).toString('hex')}`);
+
+  const cleanupOnSignal = (signal: NodeJS.Signals) => {
+    rmSync(staging, { recursive: true, force: true });
+    process.stderr.write(`\nInterrupted (${signal}): nothing was written to ${target}\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', cleanupOnSignal);
+  process.once('SIGTERM', cleanupOnSignal);
+  try {
+    await mkdir(staging);
+    for (const f of files) {
+      const dest = path.join(staging, f.path);
+      await mkdir(path.dirname(dest), { recursive: true });
+      await writeFile(dest, f.content, { mode: f.secret ? 0o600 : (f.mode ?? 0o644) });
+    }
+    await testHook();
+    const state = await inspectTarget(target);
+    if (state !== 'non-empty') {
+      if (state === 'empty') await rmdir(target);
+      await rename(staging, target);
+      return { keptAsOrig: [], unchanged: [] };
+    }
+    return await mergeInto(staging, target, files);
+  } finally {
+    process.removeListener('SIGINT', cleanupOnSignal);
+    process.removeListener('SIGTERM', cleanupOnSignal);
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** `--force` into a non-empty directory: never delete or overwrite; differing files become `.orig`. */
+async function mergeInto(staging: string, target: string, files: RenderedFile[]): Promise<WriteResult> {
+  const result: WriteResult = { keptAsOrig: [], unchanged: [] };
+  for (const f of files) {
+    const dest = path.join(target, f.path);
+    const existing = await readFile(dest).catch(() => null);
+    if (existing && existing.equals(f.content)) {
+      result.unchanged.push(f.path);
+      continue;
+    }
+    await mkdir(path.dirname(dest), { recursive: true });
+    if (existing) {
+      const aside = await freeName(`${dest}.orig`);
+      await rename(dest, aside);
+      result.keptAsOrig.push(path.relative(target, aside));
+    }
+    await rename(path.join(staging, f.path), dest);
+  }
+  return result;
+}
+
+async function freeName(candidate: string): Promise<string> {
+  for (let i = 0; ; i++) {
+    const name = i === 0 ? candidate : `${candidate}.${i}`;
+    try {
+      await stat(name);
+    } catch {
+      return name;
+    }
+  }
+}
+
+/**
+ * Lets the CLI tests interrupt or fail a run at its most delicate point, after staging
+ * and before the move, to prove nothing half-written is left behind.
+ */
+async function testHook(): Promise<void> {
+  const hook = process.env.CREATE_BACKEND_STARTER_TEST_HOOK;
+  if (hook === 'fail-before-move') throw new Error('simulated failure before moving the project into place');
+  if (hook === 'pause-before-move') {
+    process.stderr.write('test hook: paused before move\n');
+    await new Promise((resolve) => setTimeout(resolve, 30_000));
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * How the e2e suite runs one language's generated project on this machine, where only
+ * the npm registry and Debian's packages are reachable. Each language owns its file.
+ */
+export interface LocalRuntime {
+  /** Why this language's projects cannot run here (runtime or libraries missing), or null. */
+  unavailable(): Promise<string | null>;
+  /** Make variables for every `make` call (e.g. `{ PYTHON: '/usr/bin/python3' }`). */
+  makeVars: Record<string, string>;
+  /** Extra environment for every command (e.g. PATH with another Node release first). */
+  env(): Promise<Record<string, string>>;
+  /**
+   * Make the project's dependencies available: `make install` where the ecosystem's
+   * registry is reachable, otherwise the nearest offline equivalent (say which in a comment).
+   */
+  install(dir: string, env: NodeJS.ProcessEnv): Promise<void>;
+}
