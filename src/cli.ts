@@ -82,6 +82,20 @@ function rawFromArgs(args: Record<string, unknown>): RawAnswers {
   return raw;
 }
 
+/** yargs reads `--git=maybe` as false; a typo must not silently become an answer. */
+function rejectBooleanValues(argv: string[]): void {
+  for (const o of schema) {
+    if (o.type !== 'boolean') continue;
+    const names = [o.flag, ...(o.alias ? [o.alias] : [])];
+    for (const arg of argv) {
+      const m = /^--?(?:no-)?([\w-]+)=(.*)$/.exec(arg);
+      if (m && names.includes(m[1] ?? '') && !['true', 'false'].includes(m[2] ?? '')) {
+        throw new UsageError(`--${o.flag} takes no value (use --no-${o.flag} to turn it off); got ${JSON.stringify(arg)}`);
+      }
+    }
+  }
+}
+
 async function ask(raw: RawAnswers, io: Io): Promise<RawAnswers> {
   const { select, input, confirm } = await import('@inquirer/prompts');
   const context = { output: io.stderr as NodeJS.WriteStream };
@@ -126,6 +140,7 @@ function printResult(r: GenerateResult, io: Io): void {
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
   const json = argv.includes('--json');
   try {
+    rejectBooleanValues(argv);
     let helpOrVersion = false;
     const y = parser(argv);
     const args = (await y.parseAsync(argv, {}, (err, _argv, output) => {
