@@ -1,4 +1,7 @@
 /**
+ * Convention: `test/e2e/runtimes/<lang>.ts` does `export const runtime: LocalRuntime = { … }`
+ * (test/e2e/runtimes/index.ts collects them by that name).
+ *
  * How the e2e suite runs one language's generated project on this machine, where only
  * the npm registry and Debian's packages are reachable. Each language owns its file.
  */

@@ -1,0 +1,28 @@
+import { optionSchema, type OptionSpec } from './schema.js';
+
+/** The README's options table, derived from the schema (a unit test keeps the README in sync). */
+export function optionsTable(): string {
+  const rows = (optionSchema as readonly OptionSpec[]).map((o) => {
+    const flag =
+      o.type === 'string' && o.positional
+        ? `\`[${o.key}]\``
+        : [`\`--${o.flag}\``, ...(o.alias ? [`\`-${o.alias}\``] : [])].join(', ');
+    const values =
+      o.type === 'choice'
+        ? o.choices.map((c) => `\`${c}\``).join(' ')
+        : o.type === 'boolean'
+          ? o.answer
+            ? `on/off (\`--no-${o.flag}\`)`
+            : 'flag'
+          : o.type === 'string' && o.positional
+            ? 'path'
+            : 'text';
+    const def = !o.answer
+      ? ''
+      : o.type === 'string' && o.defaultNote
+        ? o.defaultNote
+        : `\`${String(o.default)}\``;
+    return `| ${flag} | ${values} | ${def} | ${o.describe} |`;
+  });
+  return ['| flag | values | default with `--yes` | what it does |', '|---|---|---|---|', ...rows].join('\n');
+}

@@ -1,0 +1,127 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { databaseIds, databases, type DatabaseId } from '../../src/databases/index.js';
+import { languageIds, languages, type LanguageId } from '../../src/languages/index.js';
+import { binPath, tempDir } from '../cli/run-cli.js';
+import { assertContract, checkContract, checkHealthDown } from '../support/contract.js';
+import { createDatabase, probeDatabase } from '../support/databases.js';
+import { freePort, runOk, startService, stopAll, type Env } from '../support/processes.js';
+import { runtimes } from './runtimes/index.js';
+
+/**
+ * Every combination in the registries: generate it with the built CLI, install it, run
+ * its own test suite against a throwaway database on a real server, boot it, and hold it
+ * to the shared HTTP contract; then boot it against a dead database (503) and check it
+ * stops cleanly on SIGTERM.
+ */
+const inCi = process.env.CI === 'true';
+
+const dbAvailability = Object.fromEntries(
+  await Promise.all(databaseIds.map(async (id) => [id, await probeDatabase(id)] as const)),
+) as Record<DatabaseId, Awaited<ReturnType<typeof probeDatabase>>>;
+const langReasons = Object.fromEntries(
+  await Promise.all(languageIds.map(async (id) => [id, await runtimes[id].unavailable()] as const)),
+) as Record<LanguageId, string | null>;
+
+afterAll(async () => {
+  await stopAll();
+});
+
+describe.concurrent('end to end', () => {
+  for (const lang of languageIds) {
+    for (const db of databaseIds) {
+      const title = `${languages[lang].label} × ${databases[db].label}`;
+      const dbState = dbAvailability[db];
+      const reason = langReasons[lang] ?? (dbState.available ? null : dbState.reason);
+      if (reason) {
+        // The only skip CI accepts: MongoDB, which cannot be installed on this machine.
+        const expected = db === 'mongo' && !langReasons[lang] && !process.env.MONGODB_URL;
+        if (inCi && !expected) {
+          it(`${title}: cannot run in CI`, () => {
+            throw new Error(`${title} must run in CI but cannot: ${reason}`);
+          });
+        } else {
+          console.warn(`SKIPPED ${title}: ${reason}`);
+          it.skip(`${title} — SKIPPED: ${reason}`, () => {});
+        }
+        continue;
+      }
+      it(`${title}: own tests pass against a real server, the booted service meets the contract`, async () => {
+        await runCombination(lang, db);
+      }, 15 * 60_000);
+    }
+  }
+});
+
+async function runCombination(lang: LanguageId, db: DatabaseId): Promise<void> {
+  const runtime = runtimes[lang];
+  const work = await tempDir(`e2e-${lang}-${db}`);
+  const dir = path.join(work, 'e2e-app');
+  const database = await createDatabase(db, `${lang}_${db}`);
+  try {
+    const langEnv = await runtime.env();
+    const makeVars = Object.entries(runtime.makeVars).map(([k, v]) => `${k}=${v}`);
+    const baseEnv: Env = {
+      ...langEnv,
+      DATABASE_URL: database.url,
+      TEST_DATABASE_URL: database.url,
+      LOG_LEVEL: 'warn',
+      PORT: undefined,
+    };
+    const make = (target: string, env: Env = {}, timeoutMs = 5 * 60_000) =>
+      runOk('make', ['--no-print-directory', target, ...makeVars], { cwd: dir, env: { ...baseEnv, ...env }, timeoutMs });
+
+    await runOk(process.execPath, [binPath, dir, '--lang', lang, '--db', db, '--yes'], {
+      cwd: work,
+      env: { CI: '' },
+      timeoutMs: 60_000,
+    });
+    await runtime.install(dir, { ...process.env, ...stripUndefined(baseEnv) });
+
+    if (databases[db].family === 'sql') {
+      await make('migrate');
+      await make('migrate'); // versioned: a second run applies nothing and succeeds
+    }
+    const tests = await make('test', {}, 10 * 60_000);
+    console.log(`[${lang} × ${db}] make test:\n${tail(tests.stdout + tests.stderr, 15)}`);
+
+    // Boot as a user does and hold it to the contract.
+    const port = await freePort();
+    const service = startService('make', ['--no-print-directory', 'start', ...makeVars], {
+      cwd: dir,
+      env: { ...baseEnv, PORT: String(port) },
+      logFile: path.join(work, 'service.log'),
+    });
+    const base = `http://127.0.0.1:${port}`;
+    await service.waitForHttp(`${base}/health`, { timeoutMs: 120_000, expectStatus: [200] });
+    const report = await checkContract(base);
+    console.log(`[${lang} × ${db}] contract: ${report.passed.length} checks passed, ${report.failed.length} failed`);
+    assertContract(report);
+    const stopped = await service.stop('SIGTERM', 15_000);
+    expect(stopped.exitedCleanly, `SIGTERM shutdown was not clean: ${JSON.stringify(stopped)}\n${service.tail(30)}`).toBe(true);
+
+    // Same service, database gone: it must still start and say so.
+    const downPort = await freePort();
+    const down = startService('make', ['--no-print-directory', 'start', ...makeVars], {
+      cwd: dir,
+      env: { ...baseEnv, PORT: String(downPort), DATABASE_URL: database.unreachableUrl },
+      logFile: path.join(work, 'service-down.log'),
+    });
+    await down.waitForHttp(`http://127.0.0.1:${downPort}/health`, { timeoutMs: 120_000 });
+    assertContract(await checkHealthDown(`http://127.0.0.1:${downPort}`));
+    await down.stop('SIGTERM', 15_000);
+  } finally {
+    await database.drop();
+  }
+  // Kept on failure (the throw skips this) so the generated project can be inspected.
+  await rm(work, { recursive: true, force: true });
+}
+
+function tail(text: string, lines: number): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+function stripUndefined(env: Env): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string>;
+}
