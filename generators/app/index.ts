@@ -1,4 +1,5 @@
 import { chmod } from 'node:fs/promises';
+import path from 'node:path';
 import Generator from 'yeoman-generator';
 import { planFor } from '../../src/generate.js';
 import { initGitRepository } from '../../src/git/git.js';
@@ -55,6 +56,9 @@ export default class BackendStarterGenerator extends Generator {
       Object.assign(raw, await this.prompt(questions as never));
       if (raw.name === '') delete raw.name;
     }
+    // Relative to where Yeoman was asked to run, not to this process's cwd.
+    if (typeof raw.directory === 'string') raw.directory = path.resolve(this.destinationRoot(), raw.directory);
+    else raw.directory = this.destinationRoot();
     this.answers = resolveOptions(raw as RawAnswers);
     this.destinationRoot(this.answers.directory);
   }
