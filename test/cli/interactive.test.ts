@@ -1,0 +1,74 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { binPath, tempDir } from './run-cli.js';
+
+const DOWN = '\x1b[B';
+const ENTER = '\r';
+
+/**
+ * Drive the CLI in a real pseudo-terminal (util-linux `script`), answering each prompt
+ * once it is on screen, as a person would.
+ */
+function runInTerminal(args: string[], cwd: string, answers: Array<[RegExp, string]>) {
+  return new Promise<{ code: number | null; screen: string }>((resolve, reject) => {
+    const cmd = [process.execPath, binPath, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    const child = spawn('script', ['-qfec', cmd, '/dev/null'], {
+      cwd,
+      env: { ...process.env, CI: '', TERM: 'xterm', COLUMNS: '120' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let screen = '';
+    let next = 0;
+    const onData = (d: Buffer) => {
+      screen += d.toString();
+      const plain = screen.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+      while (next < answers.length && answers[next]![0].test(plain.slice(consumed))) {
+        const [, keys] = answers[next]!;
+        consumed = plain.length;
+        next++;
+        setTimeout(() => child.stdin.write(keys), 50);
+      }
+    };
+    let consumed = 0;
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`interactive run stalled after ${next} answers:\n${screen.slice(-2000)}`));
+    }, 20_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, screen });
+    });
+  });
+}
+
+describe.skipIf(!existsSync('/usr/bin/script'))('in a terminal', () => {
+  it('asks only what flags did not answer, with defaults on Enter', async () => {
+    const cwd = await tempDir('tty');
+    const r = await runInTerminal(['tty-app', '--ci', 'none'], cwd, [
+      [/Language/, DOWN + ENTER], // second choice: PHP
+      [/Database/, ENTER], // default: PostgreSQL
+      [/Project name/, ENTER], // derived from the directory
+      [/Add Docker config\?/, 'n' + ENTER],
+      [/Initialise a git repository\?/, 'n' + ENTER],
+      [/Install dependencies now\?/, ENTER],
+    ]);
+    expect(r.code, r.screen.slice(-1500)).toBe(0);
+    expect(r.screen).not.toMatch(/CI configuration/);
+    const answers = JSON.parse(await readFile(path.join(cwd, 'tty-app/.backend-starter.json'), 'utf8')).answers;
+    expect(answers).toEqual({ ci: 'none', db: 'postgres', docker: false, git: false, lang: 'php', name: 'tty-app' });
+    expect(existsSync(path.join(cwd, 'tty-app/.git'))).toBe(false);
+  });
+
+  it('Ctrl-C at a prompt cancels cleanly and writes nothing', async () => {
+    const cwd = await tempDir('tty-cancel');
+    const r = await runInTerminal(['tty-app'], cwd, [[/Language/, '\x03']]);
+    expect(r.code).toBe(130);
+    expect(r.screen).toContain('Cancelled: nothing was written.');
+    expect(existsSync(path.join(cwd, 'tty-app'))).toBe(false);
+  });
+});
