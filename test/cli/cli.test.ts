@@ -138,6 +138,33 @@ describe('generating', () => {
   });
 });
 
+describe('--install', () => {
+  async function fakeMake(exitCode: number): Promise<string> {
+    const bin = await tempDir('fake-make');
+    const { writeFile: write, chmod } = await import('node:fs/promises');
+    // Records where it ran, then succeeds or fails as told.
+    await write(path.join(bin, 'make'), `#!/bin/sh\necho "make $*" > "$PWD/.make-ran"\nexit ${exitCode}\n`);
+    await chmod(path.join(bin, 'make'), 0o755);
+    return `${bin}:${process.env.PATH}`;
+  }
+
+  it('runs make install in the new project', async () => {
+    const cwd = await tempDir();
+    const r = await runCli(['app', '--yes', '--no-git', '--install'], { cwd, env: { PATH: await fakeMake(0) } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(await readFile(path.join(cwd, 'app/.make-ran'), 'utf8')).toBe('make install\n');
+    expect(r.stdout).not.toMatch(/^  make install$/m);
+  });
+
+  it('a failing install is exit 1, and the generated project stays', async () => {
+    const cwd = await tempDir();
+    const r = await runCli(['app', '--yes', '--no-git', '--install'], { cwd, env: { PATH: await fakeMake(3) } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/generated in .*app, but make install failed \(exit 3\)/);
+    expect(existsSync(path.join(cwd, 'app/Makefile'))).toBe(true);
+  });
+});
+
 describe('existing directories', () => {
   it('refuses a non-empty directory and leaves it untouched', async () => {
     const cwd = await tempDir();
