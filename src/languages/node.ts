@@ -1,25 +1,223 @@
-import type { LanguageSpec } from './types.js';
+import { node as versions } from '../versions.js';
+import type { PlannedFile } from '../plan/types.js';
+import type { Connector, LanguageSpec, ManifestInput } from './types.js';
 
-// Placeholder: replaced by the real Node.js spec.
+/**
+ * Node.js: TypeScript on Fastify 5, run as compiled JavaScript (`make start`) and as
+ * TypeScript directly through Node's built-in type stripping (`make dev`, `make migrate`),
+ * so no tsx/ts-node is needed. Relative imports are written with `.ts` extensions, which
+ * both Node and vitest load as they are and `tsc` rewrites to `.js` when it builds.
+ */
+
+const T = 'node';
+
+/** The container runs migrations first for SQL databases; `exec` leaves Node as PID 1 to get SIGTERM. */
+const sqlStart = {
+  dockerCmd: ['sh', '-c', 'node dist/migrate.js && exec node dist/server.js'],
+  startNote: 'Pending migrations are applied before the server starts.',
+  runtimeDirs: ['migrations'],
+};
+
+/** What the integration tests assert about ids, per database. */
+const integerIds = {
+  idType: 'number',
+  idDescription: 'a positive integer id',
+  idPattern: String(/^[1-9]\d*$/),
+  missingId: '999999999',
+  invalidIds: ['abc', '0', '-1', '1.5', '99999999999999999999'],
+};
+
+/** Shared by every connector's templates. */
+const runtime = { image: versions.image };
+
+const dbFile = (db: string, name: string) => ({ from: `${T}/db/${db}/${name}`, to: `src/db/${name}` });
+
+const connectors = {
+  postgres: {
+    driver: 'pg',
+    files: [
+      dbFile('postgres', 'repository.ts'),
+      dbFile('postgres', 'migrate.ts'),
+      { from: `${T}/db/sql/migration-files.ts`, to: 'src/db/migration-files.ts' },
+    ],
+    // pg ships no types of its own.
+    data: { ...runtime, ...sqlStart, ...integerIds, devDependencies: ['@types/pg'] },
+  },
+  mysql: {
+    driver: 'mysql2',
+    files: [
+      dbFile('mysql', 'repository.ts'),
+      dbFile('mysql', 'migrate.ts'),
+      { from: `${T}/db/sql/migration-files.ts`, to: 'src/db/migration-files.ts' },
+    ],
+    data: { ...runtime, ...sqlStart, ...integerIds },
+  },
+  mongo: {
+    driver: 'mongodb',
+    files: [dbFile('mongo', 'repository.ts'), dbFile('mongo', 'migrate.ts')],
+    data: {
+      ...runtime,
+      // No migrations: the server ensures its indexes at start-up.
+      dockerCmd: ['node', 'dist/server.js'],
+      startNote: 'MongoDB needs no migrations: the service ensures its indexes at start-up.',
+      runtimeDirs: [],
+      idType: 'string',
+      idDescription: 'an ObjectId hex id',
+      idPattern: String(/^[0-9a-f]{24}$/),
+      missingId: 'ffffffffffffffffffffffff',
+      invalidIds: ['abc', '0', '-1', 'zzzzzzzzzzzzzzzzzzzzzzzz', 'ffffffffffffffffffffffff0'],
+    },
+  },
+} satisfies Record<string, Connector>;
+
+function json(path: string, value: unknown): PlannedFile {
+  return { path, source: 'content', content: `${JSON.stringify(value, null, 2)}\n` };
+}
+
+/** Dev dependencies every project gets; connectors add theirs in `data.devDependencies`. */
+const DEV_TOOLS = ['@biomejs/biome', '@types/node', 'typescript', 'vitest'];
+/** Biome advises an exact pin: formatting may change between patch releases. */
+const EXACT = new Set(['@biomejs/biome']);
+
+/** Sorted like npm writes them, caret ranges except where an exact pin is needed. */
+function dependencies(pinned: Record<string, string>, names: string[]): Record<string, string> {
+  return Object.fromEntries(
+    [...new Set(names)].sort().map((n) => {
+      const version = pinned[n];
+      if (!version) throw new Error(`no pinned version for ${n} in src/versions.ts`);
+      return [n, EXACT.has(n) ? version : `^${version}`];
+    }),
+  );
+}
+
+function packageJson({ names, connector }: ManifestInput): Record<string, unknown> {
+  const connectorDev = (connector.data?.devDependencies as string[] | undefined) ?? [];
+  return {
+    name: names.name,
+    version: '0.1.0',
+    private: true,
+    type: 'module',
+    engines: { node: versions.engines },
+    scripts: {
+      build: 'tsc -p tsconfig.build.json',
+      dev: 'node --watch src/server.ts',
+      format: 'biome check --write .',
+      lint: 'biome check . && tsc --noEmit',
+      migrate: 'node src/migrate.ts',
+      prestart: 'npm run build',
+      start: 'node dist/server.js',
+      test: 'vitest run',
+    },
+    dependencies: dependencies(versions.packages, ['fastify', connector.driver]),
+    devDependencies: dependencies(versions.devPackages, [...DEV_TOOLS, ...connectorDev]),
+  };
+}
+
+const tsconfig = {
+  compilerOptions: {
+    target: 'es2024',
+    module: 'nodenext',
+    strict: true,
+    noUncheckedIndexedAccess: true,
+    // What Node's type stripping can run: only erasable syntax, explicit `import type`, `.ts` imports.
+    erasableSyntaxOnly: true,
+    verbatimModuleSyntax: true,
+    rewriteRelativeImportExtensions: true,
+    skipLibCheck: true,
+    types: ['node'],
+    // Type-checks src and test (`make lint`); tsconfig.build.json emits src to dist.
+    noEmit: true,
+  },
+  include: ['src', 'test'],
+};
+
+const tsconfigBuild = {
+  extends: './tsconfig.json',
+  compilerOptions: { noEmit: false, rootDir: 'src', outDir: 'dist', sourceMap: true },
+  include: ['src'],
+};
+
+const biome = {
+  $schema: `https://biomejs.dev/schemas/${versions.devPackages['@biomejs/biome']}/schema.json`,
+  vcs: { enabled: true, clientKind: 'git', useIgnoreFile: true },
+  files: { includes: ['**', '!dist', '!coverage', '!package-lock.json'] },
+  formatter: { indentStyle: 'space', indentWidth: 2, lineWidth: 120 },
+  javascript: { formatter: { quoteStyle: 'single' } },
+  linter: { rules: { recommended: true } },
+};
+
 export const node = {
   id: 'node',
   label: 'Node.js',
-  framework: { name: 'TBD', why: 'TBD' },
-  files: [],
-  dockerFiles: [],
-  connectors: {
-    postgres: { driver: 'TBD', files: [] },
-    mysql: { driver: 'TBD', files: [] },
-    mongo: { driver: 'TBD', files: [] },
+  framework: {
+    name: 'Fastify',
+    why:
+      'Fastify 5 covers most of the contract by itself: JSON-schema validation of bodies (compiled by Ajv), ' +
+      'a 1 MiB body limit that answers 413, `app.inject()` so tests exercise the full HTTP stack without ' +
+      'opening a port, and `app.close()`, which stops accepting connections and drains in-flight requests for ' +
+      'a graceful SIGTERM. Express 5 would need a body parser, a validation library and hand-written draining ' +
+      'for the same result. Fastify also ships its own TypeScript types and the pino JSON logger. ' +
+      'Biome is the linter and formatter: one dev dependency and one config file instead of ESLint, Prettier ' +
+      'and their plugins, and fast enough to run on every save.',
   },
+  files: [
+    { from: `${T}/src/app.ts`, to: 'src/app.ts' },
+    { from: `${T}/src/config.ts`, to: 'src/config.ts' },
+    { from: `${T}/src/items.ts`, to: 'src/items.ts' },
+    { from: `${T}/src/migrate.ts`, to: 'src/migrate.ts' },
+    { from: `${T}/src/server.ts`, to: 'src/server.ts' },
+    { from: `${T}/src/validation.ts`, to: 'src/validation.ts' },
+    { from: `${T}/test/app.test.ts`, to: 'test/app.test.ts' },
+    { from: `${T}/test/config.test.ts`, to: 'test/config.test.ts' },
+    { from: `${T}/test/items.integration.test.ts.ejs`, to: 'test/items.integration.test.ts' },
+    { from: `${T}/test/memory-repository.ts`, to: 'test/memory-repository.ts' },
+  ],
+  dockerFiles: [{ from: `${T}/Dockerfile.ejs`, to: 'Dockerfile' }],
+  connectors,
+  // The shared, numbered SQL files, applied in order by src/db/migrate.ts and recorded in
+  // `schema_migrations`: plain SQL needs no migration library, and every language reads the same files.
   sqlMigrationsDir: 'migrations',
-  manifests: () => [],
+  manifests: (input) => [
+    json('package.json', packageJson(input)),
+    json('tsconfig.json', tsconfig),
+    json('tsconfig.build.json', tsconfigBuild),
+    json('biome.json', biome),
+  ],
   make: {
-    variables: {},
-    targets: { install: [], dev: [], start: [], test: [], lint: [], migrate: [] },
+    // Tools run through $(NODE) so `make test NODE=/opt/node26/bin/node` uses that Node throughout.
+    variables: { NODE: 'node', NPM: 'npm' },
+    targets: {
+      // npm ci once a lockfile is committed (reproducible), npm install before that.
+      install: ['if [ -f package-lock.json ]; then $(NPM) ci; else $(NPM) install; fi'],
+      dev: ['$(NODE) --watch src/server.ts'],
+      start: ['$(NODE) node_modules/.bin/tsc -p tsconfig.build.json', '$(NODE) dist/server.js'],
+      test: ['$(NODE) node_modules/.bin/vitest run'],
+      lint: ['$(NODE) node_modules/.bin/biome check .', '$(NODE) node_modules/.bin/tsc --noEmit'],
+      migrate: ['$(NODE) src/migrate.ts'],
+    },
   },
-  ci: { githubSetup: [], gitlabImage: 'TBD', gitlabBeforeScript: [] },
-  ignore: { git: [], docker: [] },
+  ci: {
+    githubSetup: [{ uses: versions.actions.setupNode, with: { 'node-version': versions.runtime } }],
+    gitlabImage: versions.image,
+    // Slim images have no make.
+    gitlabBeforeScript: ['apt-get update', 'apt-get install -y --no-install-recommends make'],
+  },
+  ignore: {
+    git: ['node_modules/', 'dist/', 'coverage/', '*.tsbuildinfo', 'npm-debug.log*'],
+    docker: ['node_modules', 'dist', 'coverage', 'test', '.github', '.gitlab-ci.yml', 'docker-compose.yml', '*.md'],
+  },
   defaultPort: 3000,
-  layout: [],
+  layout: [
+    ['src/server.ts', 'entry point: reads the environment, listens on $PORT, shuts down gracefully on SIGTERM'],
+    ['src/app.ts', 'the Fastify app: routes, validation, error and 404 handlers (no I/O of its own)'],
+    ['src/validation.ts', 'the body schema and the paging rules'],
+    ['src/config.ts', 'environment variables and `.env` loading'],
+    ['src/items.ts', 'the Item type and the repository interface the routes use'],
+    ['src/db/', 'the database connector: queries (repository.ts) and schema setup (migrate.ts)'],
+    ['src/migrate.ts', '`make migrate`: applies pending migrations (SQL) or ensures indexes (MongoDB)'],
+    ['test/', 'vitest: unit tests with an in-memory repository, integration tests against the real database'],
+    ['package.json', 'dependencies and npm scripts; commit the `package-lock.json` the first install writes, and `make install` then runs `npm ci`'],
+    ['biome.json', 'lint and format rules (`npm run format` fixes what `make lint` reports)'],
+    ['tsconfig.json', 'type checking of src and test; tsconfig.build.json compiles src to dist/'],
+  ],
 } satisfies LanguageSpec;

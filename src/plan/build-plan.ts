@@ -16,7 +16,6 @@ export interface Plan {
   files: PlannedFile[];
   /** What ejs templates see. */
   templateData: Record<string, unknown>;
-  nextSteps: string[];
 }
 
 export interface PlanInputs {
@@ -108,7 +107,6 @@ export function buildPlan(answers: Answers, inputs: PlanInputs): Plan {
       dbUser: DB_USER,
       generatorVersion: inputs.generatorVersion,
     },
-    nextSteps: [],
   };
 }
 

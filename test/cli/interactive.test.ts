@@ -64,6 +64,15 @@ describe.skipIf(!existsSync('/usr/bin/script'))('in a terminal', () => {
     expect(existsSync(path.join(cwd, 'tty-app/.git'))).toBe(false);
   });
 
+  it('--json never prompts, even in a terminal', async () => {
+    const cwd = await tempDir('tty-json');
+    const r = await runInTerminal(['tty-app', '--json'], cwd, []);
+    expect(r.code).toBe(2);
+    expect(r.screen).toContain('"ok":false');
+    expect(r.screen).toContain('missing --lang');
+    expect(existsSync(path.join(cwd, 'tty-app'))).toBe(false);
+  });
+
   it('Ctrl-C at a prompt cancels cleanly and writes nothing', async () => {
     const cwd = await tempDir('tty-cancel');
     const r = await runInTerminal(['tty-app'], cwd, [[/Language/, '\x03']]);
