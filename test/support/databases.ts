@@ -5,11 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { connect as netConnect } from 'node:net';
-import { resolveSrv } from 'node:dns/promises';
 import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { freePort } from './processes.js';
-import { mongoCommand, parseMongoUrl, type MongoTarget } from './mongo-wire.js';
+import { mongoCommand, mongoUrlWithDatabase, parseMongoUrl, type MongoTarget } from './mongo-wire.js';
 
 export type DbKind = 'postgres' | 'mysql' | 'mongo';
 
@@ -25,6 +24,8 @@ export interface TestDatabase {
 }
 
 const NAME_PREFIX = 'cbs_';
+const SUFFIX_BYTES = 4;
+const MAX_NAME_LENGTH: Record<DbKind, number> = { postgres: 63, mysql: 32, mongo: 63 };
 const CONNECT_TIMEOUT_MS = 3000;
 
 const DEFAULT_PG_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -55,10 +56,14 @@ export function sanitizeLabel(label: string): string {
  * truncated because it is what keeps concurrent runs apart.
  */
 export function uniqueName(label: string, maxLength: number): string {
-  const suffix = randomBytes(4).toString('hex');
-  const room = maxLength - NAME_PREFIX.length - 1 - suffix.length;
+  return `${namePrefix(label, maxLength)}${randomBytes(SUFFIX_BYTES).toString('hex')}`;
+}
+
+/** Everything of a unique name before the random suffix. */
+function namePrefix(label: string, maxLength: number): string {
+  const room = maxLength - NAME_PREFIX.length - 1 - SUFFIX_BYTES * 2;
   const middle = sanitizeLabel(label).slice(0, Math.max(room, 0)).replace(/_+$/, '');
-  return middle === '' ? `${NAME_PREFIX}${suffix}` : `${NAME_PREFIX}${middle}_${suffix}`;
+  return middle === '' ? NAME_PREFIX : `${NAME_PREFIX}${middle}_`;
 }
 
 // Hex only: a password that needs URL-encoding would also test every generated
@@ -155,7 +160,7 @@ async function probePostgres(): Promise<Availability> {
 }
 
 async function createPostgres(label: string): Promise<TestDatabase> {
-  const name = uniqueName(label, 63);
+  const name = uniqueName(label, MAX_NAME_LENGTH.postgres);
   const password = randomPassword();
   await withPgAdmin(async (client) => {
     await client.query(`CREATE ROLE ${pg.escapeIdentifier(name)} LOGIN PASSWORD ${pg.escapeLiteral(password)}`);
@@ -242,7 +247,7 @@ async function probeMysql(): Promise<Availability> {
 
 async function createMysql(label: string): Promise<TestDatabase> {
   // Real MySQL caps user names at 32 characters; reusing it for the database keeps them paired.
-  const name = uniqueName(label, 32);
+  const name = uniqueName(label, MAX_NAME_LENGTH.mysql);
   const password = randomPassword();
   await withMysqlAdmin(async (conn) => {
     try {
@@ -316,28 +321,26 @@ async function probeMongo(): Promise<Availability> {
   } catch (error) {
     return { available: false, reason: `MONGODB_URL is not a usable MongoDB URL (${errorMessage(error)}); expected mongodb://[user:pass@]host:port/` };
   }
-  const where = `${target.hosts[0]?.host}:${target.hosts[0]?.port}`;
-  try {
-    await tcpReachable(target);
-  } catch (error) {
-    return { available: false, reason: `no MongoDB server answered at ${where} from MONGODB_URL (${connectionCode(error)})` };
+  const first = target.hosts[0] ?? { host: '127.0.0.1', port: 27017 };
+  const where = target.srv ? `${first.host} (SRV)` : `${first.host}:${first.port}`;
+  if (!target.srv) {
+    // A bare TCP connect first, so "nothing listens" reads differently from "not MongoDB".
+    try {
+      await tcpReachable(first.host, first.port);
+    } catch (error) {
+      return { available: false, reason: `no MongoDB server answered at ${where} from MONGODB_URL (${connectionCode(error)}); start it or fix MONGODB_URL` };
+    }
   }
   try {
     await mongoCommand(target, 'admin', { ping: 1 });
     return { available: true };
   } catch (error) {
-    return { available: false, reason: `MongoDB at ${where} accepted a connection but did not answer a ping (${errorMessage(error)}); check MONGODB_URL` };
+    return { available: false, reason: `MongoDB at ${where} did not answer a ping (${errorMessage(error)}); check MONGODB_URL` };
   }
 }
 
-async function tcpReachable(target: MongoTarget): Promise<void> {
-  let { host, port } = target.hosts[0] ?? { host: '127.0.0.1', port: 27017 };
-  if (target.srv) {
-    const [record] = await resolveSrv(`_mongodb._tcp.${host}`);
-    if (record === undefined) throw new Error(`no SRV record for _mongodb._tcp.${host}`);
-    ({ name: host, port } = record);
-  }
-  await new Promise<void>((resolve, reject) => {
+function tcpReachable(host: string, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     const socket = netConnect({ host, port, timeout: CONNECT_TIMEOUT_MS });
     socket.once('connect', () => {
       socket.destroy();
@@ -355,18 +358,12 @@ async function createMongo(label: string): Promise<TestDatabase> {
   const raw = process.env.MONGODB_URL;
   if (!raw) throw new Error(MONGO_UNSET_REASON);
   const target = parseMongoUrl(raw);
-  const name = uniqueName(label, 63);
-  const url = new URL(raw);
-  url.pathname = `/${name}`;
-  // Drivers authenticate against the database in the path unless authSource says
-  // otherwise; the throwaway database has no users, so keep the original source.
-  if (url.username !== '' && !url.searchParams.has('authSource')) url.searchParams.set('authSource', target.authSource);
-  // Creating a dedicated user would need userAdmin rights on the server we are lent;
-  // the database is created lazily on first write, so nothing happens here.
-  const down = new URL(`mongodb://127.0.0.1:${await freePort()}/${name}`);
+  const name = uniqueName(label, MAX_NAME_LENGTH.mongo);
+  // No dedicated user: creating one needs userAdmin rights on a server we are only lent.
+  // Nothing is created up front either; MongoDB creates the database on first write.
   return {
-    url: url.toString(),
-    unreachableUrl: down.toString(),
+    url: mongoUrlWithDatabase(target, name),
+    unreachableUrl: `mongodb://127.0.0.1:${await freePort()}/${name}`,
     drop: once(async () => {
       assertSafeName(name);
       await mongoCommand(target, name, { dropDatabase: 1 });
@@ -428,7 +425,7 @@ export async function createDatabase(kind: DbKind, label: string): Promise<TestD
  * test runs on the same machine may legitimately have their own alive right now.
  */
 export async function listLeftovers(kind: DbKind, label?: string): Promise<string[]> {
-  const prefix = label === undefined ? NAME_PREFIX : `${NAME_PREFIX}${sanitizeLabel(label)}_`;
+  const prefix = label === undefined ? NAME_PREFIX : namePrefix(label, MAX_NAME_LENGTH[kind]);
   switch (kind) {
     case 'postgres':
       return listPostgresLeftovers(prefix);

@@ -24,8 +24,17 @@ export interface ServiceOptions {
 }
 
 export interface StopResult {
-  /** The whole process group ended within the timeout, without SIGKILL, and the main process exited 0. */
+  /**
+   * The whole process group ended within the timeout after our signal, without needing
+   * SIGKILL (or, if it had already ended before stop(), it had exited 0).
+   *
+   * This deliberately does not require exit code 0: wrappers never pass the server's own
+   * status through (GNU make re-raises SIGTERM on itself after its child exits, or exits 2
+   * with "wait: No child processes" when its shell child dies first). To check "exits 0
+   * on SIGTERM", start the server command itself and look at `code`.
+   */
   exitedCleanly: boolean;
+  /** Exit code and signal of the main process (the command given to startService). */
   code: number | null;
   signal: string | null;
 }
@@ -44,6 +53,8 @@ export interface Service {
   tail(lines?: number): string;
   /** Exit code and signal once the main process has exited, else null. */
   exitStatus(): { code: number | null; signal: string | null } | null;
+  /** Resolves when the process exits by itself (with its output complete); rejects after timeoutMs. */
+  waitForExit(timeoutMs: number): Promise<{ code: number | null; signal: string | null }>;
   waitForHttp(url: string, opts: WaitOptions): Promise<void>;
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<StopResult>;
 }
@@ -166,6 +177,9 @@ function spawnGroup(cmd: string, args: string[], cwd: string, env: Env | undefin
     detached: true,
     stdio: [stdin, 'pipe', 'pipe'],
   });
+  // Decoding per stream, not per chunk, so a UTF-8 character split across chunks survives.
+  child.stdout?.setEncoding('utf8');
+  child.stderr?.setEncoding('utf8');
   if (child.pid !== undefined) liveGroups.add(child.pid);
   return child;
 }
@@ -202,6 +216,16 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** `promise`, or undefined after `ms`; the timer is cleared so it cannot hold the test process open. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Long-running services.
 
@@ -211,6 +235,7 @@ class ServiceImpl implements Service {
   private readonly log: WriteStream | undefined;
   private exit: { code: number | null; signal: string | null } | null = null;
   private readonly exited: Promise<{ code: number | null; signal: string | null }>;
+  private readonly closed: Promise<void>;
   private stopping: Promise<StopResult> | undefined;
   private readonly description: string;
 
@@ -219,8 +244,7 @@ class ServiceImpl implements Service {
     this.pid = child.pid;
     this.description = description;
     this.log = logFile === undefined ? undefined : createWriteStream(logFile, { flags: 'a' });
-    const record = (chunk: Buffer): void => {
-      const text = chunk.toString('utf8');
+    const record = (text: string): void => {
       this.buffer.append(text);
       this.log?.write(text);
     };
@@ -229,9 +253,20 @@ class ServiceImpl implements Service {
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.exit = { code, signal };
+        // Exited by itself and took its group along: nothing left for stopAll or the exit hook.
+        if (!groupAlive(this.pid)) {
+          liveGroups.delete(this.pid);
+          liveServices.delete(this);
+        }
         resolve(this.exit);
       });
     });
+    this.closed = new Promise((resolve) => child.once('close', () => resolve()));
+  }
+
+  /** After exit, output may still be in the pipes; wait for it, but not for a grandchild holding them. */
+  private async settleOutput(): Promise<void> {
+    await within(this.closed, 1000);
   }
 
   output(): string {
@@ -244,6 +279,15 @@ class ServiceImpl implements Service {
 
   exitStatus(): { code: number | null; signal: string | null } | null {
     return this.exit;
+  }
+
+  async waitForExit(timeoutMs: number): Promise<{ code: number | null; signal: string | null }> {
+    const exit = await within(this.exited, timeoutMs);
+    if (exit === undefined) {
+      throw new Error(`${this.description} was still running after ${timeoutMs} ms; its output ended with:\n${this.tail(60)}`);
+    }
+    await this.settleOutput();
+    return exit;
   }
 
   async waitForHttp(url: string, opts: WaitOptions): Promise<void> {
@@ -260,9 +304,10 @@ class ServiceImpl implements Service {
       } catch (error) {
         lastOutcome = `last attempt failed: ${describeFetchError(error)}`;
       }
-      await Promise.race([delay(100), this.exited]);
+      await within(this.exited, 100);
     }
     if (this.exit !== null) {
+      await this.settleOutput();
       throw new Error(
         `${this.description} exited (code ${this.exit.code}, signal ${this.exit.signal}) before ${url} answered.\n` +
           `Its output ended with:\n${this.tail(60)}`,
@@ -281,22 +326,24 @@ class ServiceImpl implements Service {
 
   private async doStop(signal: NodeJS.Signals, timeoutMs: number): Promise<StopResult> {
     const deadline = Date.now() + timeoutMs;
-    if (this.exit === null) signalGroup(this.pid, signal);
+    const endedBefore = this.exit !== null;
+    if (!endedBefore) signalGroup(this.pid, signal);
     // Wait for the main process first, then for stragglers in its group: a wrapper like
     // make may exit while the server it started is still finishing requests.
-    await Promise.race([this.exited, delay(timeoutMs)]);
+    await within(this.exited, timeoutMs);
     while (groupAlive(this.pid) && Date.now() < deadline) await delay(50);
     let killed = false;
     if (this.exit === null || groupAlive(this.pid)) {
       killed = true;
       signalGroup(this.pid, 'SIGKILL');
-      await Promise.race([this.exited, delay(5000)]);
+      await within(this.exited, 5000);
     }
     liveGroups.delete(this.pid);
     liveServices.delete(this);
+    await this.settleOutput();
     await this.closeLog();
     const exit = this.exit ?? { code: null, signal: 'SIGKILL' };
-    return { exitedCleanly: !killed && exit.code === 0, code: exit.code, signal: exit.signal };
+    return { exitedCleanly: !killed && (!endedBefore || exit.code === 0), code: exit.code, signal: exit.signal };
   }
 
   private closeLog(): Promise<void> {
@@ -334,14 +381,18 @@ export async function stopAll(timeoutMs = 10_000): Promise<StopResult[]> {
 // ---------------------------------------------------------------------------
 // Commands that run to completion.
 
-/** Runs a command to completion; never hangs: on timeout the whole group is killed. */
+/**
+ * Runs a command to completion; never hangs: on timeout the whole group is killed.
+ * Background processes the command leaves behind are neither waited for nor killed
+ * (a setup script may start a database on purpose); use startService for servers.
+ */
 export function run(cmd: string, args: string[], opts: RunOptions): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawnGroup(cmd, args, opts.cwd, opts.env, 'pipe');
     const stdout = new OutputBuffer();
     const stderr = new OutputBuffer();
-    child.stdout?.on('data', (chunk: Buffer) => stdout.append(chunk.toString('utf8')));
-    child.stderr?.on('data', (chunk: Buffer) => stderr.append(chunk.toString('utf8')));
+    child.stdout?.on('data', (text: string) => stdout.append(text));
+    child.stderr?.on('data', (text: string) => stderr.append(text));
     child.stdin?.on('error', () => {
       // The command may exit without reading its stdin; that is not our failure.
     });
