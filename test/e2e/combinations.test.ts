@@ -98,19 +98,31 @@ async function runCombination(lang: LanguageId, db: DatabaseId): Promise<void> {
     const report = await checkContract(base);
     console.log(`[${lang} × ${db}] contract: ${report.passed.length} checks passed, ${report.failed.length} failed`);
     assertContract(report);
+    // Through make, only "the whole group ended without SIGKILL" is observable.
     const stopped = await service.stop('SIGTERM', 15_000);
     expect(stopped.exitedCleanly, `SIGTERM shutdown was not clean: ${JSON.stringify(stopped)}\n${service.tail(30)}`).toBe(true);
 
-    // Same service, database gone: it must still start and say so.
+    // The server process itself (the last command `make start` runs), against a dead
+    // database: it must still start, answer 503, and exit 0 on SIGTERM.
+    const dry = await runOk('make', ['-n', '--no-print-directory', 'start', ...makeVars], {
+      cwd: dir,
+      env: baseEnv,
+      timeoutMs: 30_000,
+    });
+    const serverCommand = dry.stdout.trim().split('\n').at(-1)!;
     const downPort = await freePort();
-    const down = startService('make', ['--no-print-directory', 'start', ...makeVars], {
+    const down = startService('sh', ['-c', `exec ${serverCommand}`], {
       cwd: dir,
       env: { ...baseEnv, PORT: String(downPort), DATABASE_URL: database.unreachableUrl },
       logFile: path.join(work, 'service-down.log'),
     });
     await down.waitForHttp(`http://127.0.0.1:${downPort}/health`, { timeoutMs: 120_000 });
     assertContract(await checkHealthDown(`http://127.0.0.1:${downPort}`));
-    await down.stop('SIGTERM', 15_000);
+    const downStopped = await down.stop('SIGTERM', 15_000);
+    expect(
+      downStopped,
+      `\`${serverCommand}\` did not exit 0 on SIGTERM\n${down.tail(30)}`,
+    ).toMatchObject({ exitedCleanly: true, code: 0 });
   } finally {
     await database.drop();
   }
