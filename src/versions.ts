@@ -61,7 +61,8 @@ export const python = {
   devPackages: {
     httpx: '0.28.1',
     pytest: '9.1.1',
-    ruff: '0.16.10',
+    // The same release as npm's @astral-sh/ruff-wasm-nodejs (`npm view … version`).
+    ruff: '0.17.4',
   },
   // Build backend for `pip install -e .`: pypi.org/project/hatchling/
   buildBackend: 'hatchling==1.32.0',
@@ -69,10 +70,33 @@ export const python = {
   setupPythonAction: 'actions/setup-python@v7',
 } as const;
 
-/** Ruby runtime and gems. Check rubygems.org/gems/<gem> */
+/** Ruby runtime and gems. Gems: check rubygems.org/gems/<gem>/versions */
 export const ruby = {
-  image: 'ruby:3.4-slim',
-  gems: {} as Record<string, string>,
+  // Ruby release the Dockerfile, GitLab CI and GitHub's setup-ruby all use.
+  // Releases: ruby-lang.org/en/downloads/releases; tags: hub.docker.com/_/ruby/tags
+  version: '4.0.7',
+  image: 'ruby:4.0.7-slim-trixie',
+  gems: {
+    // HTTP: Sinatra 4 on Rack 3, served by Puma.
+    sinatra: '4.2.2',
+    rack: '3.2.7',
+    puma: '8.0.2',
+    rake: '13.4.2',
+    // Database access: Sequel for SQL (with the pg / mysql2 drivers), the official MongoDB driver.
+    sequel: '5.109.0',
+    pg: '1.6.3',
+    mysql2: '0.5.7',
+    mongo: '2.23.0',
+    // Development and test.
+    rerun: '0.14.0',
+    rubocop: '1.91.0',
+    rspec: '3.13.2',
+    'rack-test': '2.2.0',
+  },
+  actions: {
+    // github.com/ruby/setup-ruby/releases
+    setupRuby: 'ruby/setup-ruby@v1.295.0',
+  },
 } as const;
 
 /** PHP runtime and Composer packages. Check packagist.org/packages/<vendor>/<pkg> */

@@ -11,9 +11,12 @@ import type { Connector, LanguageSpec, ManifestInput } from './types.js';
 
 const T = 'node';
 
+/** Node's arguments for the compiled server; source maps make logged stack traces point at the TypeScript. */
+const SERVER_ARGS = '--enable-source-maps dist/server.js';
+
 /** The container runs migrations first for SQL databases; `exec` leaves Node as PID 1 to get SIGTERM. */
 const sqlStart = {
-  dockerCmd: ['sh', '-c', 'node dist/migrate.js && exec node dist/server.js'],
+  dockerCmd: ['sh', '-c', `node dist/migrate.js && exec node ${SERVER_ARGS}`],
   startNote: 'Pending migrations are applied before the server starts.',
   runtimeDirs: ['migrations'],
 };
@@ -58,7 +61,7 @@ const connectors = {
     data: {
       ...runtime,
       // No migrations: the server ensures its indexes at start-up.
-      dockerCmd: ['node', 'dist/server.js'],
+      dockerCmd: ['node', ...SERVER_ARGS.split(' ')],
       startNote: 'MongoDB needs no migrations: the service ensures its indexes at start-up.',
       runtimeDirs: [],
       idType: 'string',
@@ -105,7 +108,7 @@ function packageJson({ names, connector }: ManifestInput): Record<string, unknow
       lint: 'biome check . && tsc --noEmit',
       migrate: 'node src/migrate.ts',
       prestart: 'npm run build',
-      start: 'node dist/server.js',
+      start: `node ${SERVER_ARGS}`,
       test: 'vitest run',
     },
     dependencies: dependencies(versions.packages, ['fastify', connector.driver]),
@@ -140,10 +143,13 @@ const tsconfigBuild = {
 const biome = {
   $schema: `https://biomejs.dev/schemas/${versions.devPackages['@biomejs/biome']}/schema.json`,
   vcs: { enabled: true, clientKind: 'git', useIgnoreFile: true },
-  files: { includes: ['**', '!dist', '!coverage', '!package-lock.json'] },
+  // The README is prose rendered by the generator, not code: left to the author.
+  files: { includes: ['**', '!**/*.md', '!dist', '!coverage', '!package-lock.json'] },
   formatter: { indentStyle: 'space', indentWidth: 2, lineWidth: 120 },
   javascript: { formatter: { quoteStyle: 'single' } },
-  linter: { rules: { recommended: true } },
+  // One item per line, as JSON.stringify and npm write JSON, so generated and npm-written files pass as they are.
+  json: { formatter: { expand: 'always' } },
+  linter: { rules: { preset: 'recommended' } },
 };
 
 export const node = {
@@ -190,7 +196,7 @@ export const node = {
       // npm ci once a lockfile is committed (reproducible), npm install before that.
       install: ['if [ -f package-lock.json ]; then $(NPM) ci; else $(NPM) install; fi'],
       dev: ['$(NODE) --watch src/server.ts'],
-      start: ['$(NODE) node_modules/.bin/tsc -p tsconfig.build.json', '$(NODE) dist/server.js'],
+      start: ['$(NODE) node_modules/.bin/tsc -p tsconfig.build.json', `$(NODE) ${SERVER_ARGS}`],
       test: ['$(NODE) node_modules/.bin/vitest run'],
       lint: ['$(NODE) node_modules/.bin/biome check .', '$(NODE) node_modules/.bin/tsc --noEmit'],
       migrate: ['$(NODE) src/migrate.ts'],

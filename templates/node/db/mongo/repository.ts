@@ -1,0 +1,99 @@
+import { type Collection, MongoClient, ObjectId, type WithId } from 'mongodb';
+import type { Item, ItemInput, ItemRepository } from '../items.ts';
+
+interface ItemDocument {
+  name: string;
+  description: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const COLLECTION = 'items';
+/** The contract's listing order, newest first, backed by this index. */
+export const LIST_INDEX = { createdAt: -1, _id: -1 } as const;
+
+/** Only a 24-hex-character ObjectId can exist; anything else is a 404. */
+export function parseId(raw: string): ObjectId | null {
+  return /^[0-9a-f]{24}$/i.test(raw) ? new ObjectId(raw) : null;
+}
+
+function toItem(doc: WithId<ItemDocument>): Item {
+  return {
+    id: doc._id.toHexString(),
+    name: doc.name,
+    description: doc.description,
+    createdAt: doc.createdAt.toISOString(),
+    updatedAt: doc.updatedAt.toISOString(),
+  };
+}
+
+/**
+ * The driver connects on the first operation, so the service starts while the database
+ * is down; a short server-selection timeout turns "down" into a quick 503, not a hang.
+ */
+export function createClient(url: string): MongoClient {
+  return new MongoClient(url, { serverSelectionTimeoutMS: 2000, connectTimeoutMS: 2000 });
+}
+
+export async function ensureIndexes(items: Collection<ItemDocument>): Promise<string[]> {
+  return [await items.createIndex(LIST_INDEX, { name: 'items_created_at_id' })];
+}
+
+export function createRepository(url: string): ItemRepository {
+  const client = createClient(url);
+  // The database named in the URL's path.
+  const items = client.db().collection<ItemDocument>(COLLECTION);
+
+  return {
+    async list(limit, offset) {
+      const docs = await items.find().sort(LIST_INDEX).skip(offset).limit(limit).toArray();
+      return docs.map(toItem);
+    },
+
+    async get(rawId) {
+      const _id = parseId(rawId);
+      if (_id === null) return null;
+      const doc = await items.findOne({ _id });
+      return doc ? toItem(doc) : null;
+    },
+
+    async create(input: ItemInput) {
+      // Millisecond precision, like the SQL variants: BSON dates store exactly that.
+      const now = new Date();
+      const doc: ItemDocument = { ...input, createdAt: now, updatedAt: now };
+      const { insertedId } = await items.insertOne(doc);
+      return toItem({ _id: insertedId, ...doc });
+    },
+
+    async update(rawId, input) {
+      const _id = parseId(rawId);
+      if (_id === null) return null;
+      const doc = await items.findOneAndUpdate(
+        { _id },
+        { $set: { name: input.name, description: input.description, updatedAt: new Date() } },
+        { returnDocument: 'after' },
+      );
+      return doc ? toItem(doc) : null;
+    },
+
+    async remove(rawId) {
+      const _id = parseId(rawId);
+      if (_id === null) return false;
+      const { deletedCount } = await items.deleteOne({ _id });
+      return deletedCount === 1;
+    },
+
+    async ping() {
+      await client.db().command({ ping: 1 });
+    },
+
+    // Indexes are ensured at start-up (retried by server.ts while the database is down).
+    async init() {
+      await ensureIndexes(items);
+    },
+
+    async close() {
+      await client.close();
+    },
+  };
+}

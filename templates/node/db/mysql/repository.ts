@@ -1,0 +1,115 @@
+import mysql, { type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
+import type { Item, ItemInput, ItemRepository } from '../items.ts';
+
+interface ItemRow extends RowDataPacket {
+  id: number;
+  name: string;
+  description: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = 'id, name, description, created_at, updated_at';
+
+/** Ids are AUTO_INCREMENT integers: anything but a positive integer cannot exist, so it is a 404. */
+function parseId(raw: string): number | null {
+  if (!/^[1-9]\d{0,15}$/.test(raw)) return null;
+  const id = Number(raw);
+  return Number.isSafeInteger(id) ? id : null;
+}
+
+function toItem(row: ItemRow): Item {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/**
+ * DATETIME(3) has no time zone. Every session runs in UTC (so CURRENT_TIMESTAMP(3)
+ * defaults are UTC) and the driver reads and writes DATETIME as UTC (`timezone: 'Z'`).
+ */
+export const connectionOptions = {
+  timezone: 'Z',
+  connectTimeout: 2000,
+  // Keep DECIMAL/BIGINT as numbers while they fit; ids never exceed 2^53.
+  supportBigNumbers: true,
+  bigNumberStrings: false,
+} as const;
+
+export function createRepository(url: string): ItemRepository {
+  // The pool connects on first use, so the service starts while the database is down.
+  const pool = mysql.createPool({ uri: url, connectionLimit: 10, ...connectionOptions });
+  // Emitted before the pool hands a new connection out, and commands on one connection
+  // run in order, so this always precedes the connection's first real query.
+  pool.pool.on('connection', (connection) => {
+    connection.query("SET time_zone = '+00:00'", (err) => {
+      // A connection that cannot be set to UTC would store wrong timestamps: drop it.
+      if (err) connection.destroy();
+    });
+  });
+
+  async function select(id: number): Promise<Item | null> {
+    const [rows] = await pool.execute<ItemRow[]>(`SELECT ${COLUMNS} FROM items WHERE id = ?`, [id]);
+    return rows[0] ? toItem(rows[0]) : null;
+  }
+
+  return {
+    async list(limit, offset) {
+      // LIMIT/OFFSET are bound as strings: MySQL 8's prepared statements reject JS numbers there.
+      const [rows] = await pool.execute<ItemRow[]>(
+        `SELECT ${COLUMNS} FROM items ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
+        [String(limit), String(offset)],
+      );
+      return rows.map(toItem);
+    },
+
+    async get(rawId) {
+      const id = parseId(rawId);
+      return id === null ? null : select(id);
+    },
+
+    async create(input: ItemInput) {
+      const [result] = await pool.execute<ResultSetHeader>('INSERT INTO items (name, description) VALUES (?, ?)', [
+        input.name,
+        input.description,
+      ]);
+      const item = await select(result.insertId);
+      if (!item) throw new Error(`item ${result.insertId} vanished right after insert`);
+      return item;
+    },
+
+    async update(rawId, input) {
+      const id = parseId(rawId);
+      if (id === null) return null;
+      await pool.execute('UPDATE items SET name = ?, description = ?, updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?', [
+        input.name,
+        input.description,
+        id,
+      ]);
+      // MySQL has no RETURNING; a missing row reads back as null, which is the 404.
+      return select(id);
+    },
+
+    async remove(rawId) {
+      const id = parseId(rawId);
+      if (id === null) return false;
+      const [result] = await pool.execute<ResultSetHeader>('DELETE FROM items WHERE id = ?', [id]);
+      return result.affectedRows === 1;
+    },
+
+    async ping() {
+      await pool.query('SELECT 1');
+    },
+
+    // The schema belongs to migrations (`make migrate`), not to start-up.
+    async init() {},
+
+    async close() {
+      await pool.end();
+    },
+  };
+}
