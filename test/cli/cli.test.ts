@@ -207,20 +207,26 @@ describe('existing directories', () => {
   });
 });
 
+/** Run until the files are staged but not yet moved into place, then press Ctrl-C. */
+async function interruptAfterStaging(cwd: string) {
+  let sent = false;
+  const r = await runCli(['app', '--yes', '--no-git'], {
+    cwd,
+    env: { CREATE_BACKEND_STARTER_TEST_HOOK: 'pause-before-move' },
+    onStderr: (chunk, child) => {
+      if (!sent && chunk.includes('paused before move')) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    },
+  });
+  return { r, sent };
+}
+
 describe('interrupted and failed runs leave nothing half-written', () => {
   it('Ctrl-C after staging: no target, no staging directory, exit 130', async () => {
     const cwd = await tempDir();
-    let sent = false;
-    const r = await runCli(['app', '--yes', '--no-git'], {
-      cwd,
-      env: { CREATE_BACKEND_STARTER_TEST_HOOK: 'pause-before-move' },
-      onStderr: (chunk, child) => {
-        if (!sent && chunk.includes('paused before move')) {
-          sent = true;
-          child.kill('SIGINT');
-        }
-      },
-    });
+    const { r, sent } = await interruptAfterStaging(cwd);
     expect(sent).toBe(true);
     expect(r.code).toBe(130);
     expect(r.stderr).toContain('nothing was written');
@@ -230,17 +236,7 @@ describe('interrupted and failed runs leave nothing half-written', () => {
   it('Ctrl-C keeps an existing empty target as it was', async () => {
     const cwd = await tempDir();
     await mkdir(path.join(cwd, 'app'));
-    let sent = false;
-    const r = await runCli(['app', '--yes', '--no-git'], {
-      cwd,
-      env: { CREATE_BACKEND_STARTER_TEST_HOOK: 'pause-before-move' },
-      onStderr: (chunk, child) => {
-        if (!sent && chunk.includes('paused before move')) {
-          sent = true;
-          child.kill('SIGINT');
-        }
-      },
-    });
+    const { r } = await interruptAfterStaging(cwd);
     expect(r.code).toBe(130);
     expect(await readdir(cwd)).toEqual(['app']);
     expect(await readdir(path.join(cwd, 'app'))).toEqual([]);
