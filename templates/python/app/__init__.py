@@ -1,0 +1,1 @@
+"""The HTTP service: `python -m app` serves it, `python -m app.migrate` prepares the database."""
