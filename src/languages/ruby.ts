@@ -1,25 +1,215 @@
-import type { LanguageSpec } from './types.js';
+import type { DatabaseId } from '../databases/index.js';
+import type { FileRule, PlannedFile } from '../plan/types.js';
+import { ruby as versions } from '../versions.js';
+import type { Connector, LanguageSpec, ManifestInput } from './types.js';
 
-// Placeholder: replaced by the real Ruby spec.
+type GemName = keyof typeof versions.gems;
+
+/** One `gem` line of the Gemfile; `require: false` for tools that are run, never required. */
+interface GemLine {
+  name: GemName;
+  group?: 'development' | 'test';
+  tool?: boolean;
+}
+
+/** What every project needs, whatever the database (the connector adds its driver gems). */
+const commonGems: GemLine[] = [
+  { name: 'sinatra' },
+  { name: 'rack' },
+  { name: 'puma' },
+  // Default group: the container runs `rake db:migrate` before the server starts.
+  { name: 'rake' },
+  { name: 'rerun', group: 'development', tool: true },
+  { name: 'rubocop', group: 'development', tool: true },
+  { name: 'rack-test', group: 'test' },
+  { name: 'rspec', group: 'test' },
+];
+
+/** A file of the service itself, under `lib/<snake>/` (the templates name the project's module). */
+const lib = (file: string): FileRule => ({ from: `ruby/lib/project/${file}.ejs`, to: `lib/{snake}/${file}` });
+
+/** Sequel talks to both SQL databases; only the adapter and the session set-up differ. */
+function sequelConnector(
+  db: Exclude<DatabaseId, 'mongo'>,
+  driver: 'pg' | 'mysql2',
+  data: { sequelAdapter: string; encoding: string; sessionSql: string; buildPackages: string[]; runtimePackages: string[] },
+): Connector {
+  return {
+    driver,
+    files: [
+      { from: 'ruby/connectors/sequel/item_store.rb.ejs', to: 'lib/{snake}/item_store.rb' },
+      { from: `ruby/connectors/${db}/001_create_items.rb`, to: 'db/migrate/001_create_items.rb' },
+    ],
+    data: {
+      ...data,
+      // The Dockerfile's base image: template data carries no language image of its own.
+      image: versions.image,
+      gems: ['sequel', driver] satisfies GemName[],
+      migrateDescription: 'Apply pending Sequel migrations from db/migrate',
+      // Migrations run before the server, in the same container start.
+      dockerCmd: ['sh', '-c', 'bundle exec rake db:migrate && exec bundle exec puma -C config/puma.rb'],
+    },
+  };
+}
+
 export const ruby = {
   id: 'ruby',
   label: 'Ruby',
-  framework: { name: 'TBD', why: 'TBD' },
-  files: [],
-  dockerFiles: [],
+  framework: {
+    name: 'Sinatra',
+    why:
+      'Sinatra is the smallest idiomatic way to write a JSON API in Ruby: each route is a plain block, ' +
+      'there are no generators or hidden conventions, and the app is an ordinary Rack application. ' +
+      'Puma serves it with threads and, on SIGTERM, stops accepting and drains in-flight requests. ' +
+      'SQL databases go through Sequel: prepared statements with bound parameters and versioned ' +
+      'migrations without the weight of an ORM; MongoDB uses the official `mongo` driver. ' +
+      'Tests are RSpec with rack-test, lint is RuboCop.',
+  },
+  files: [
+    { from: 'ruby/config.ru.ejs', to: 'config.ru' },
+    { from: 'ruby/Rakefile.ejs', to: 'Rakefile' },
+    { from: 'ruby/config/puma.rb', to: 'config/puma.rb' },
+    { from: 'ruby/rubocop.yml', to: '.rubocop.yml' },
+    { from: 'ruby/rspec', to: '.rspec' },
+    { from: 'ruby/lib/project.rb.ejs', to: 'lib/{snake}.rb' },
+    lib('app.rb'),
+    lib('body_limit.rb'),
+    lib('config.rb'),
+    lib('env_file.rb'),
+    lib('validation.rb'),
+    { from: 'ruby/spec/spec_helper.rb.ejs', to: 'spec/spec_helper.rb' },
+    { from: 'ruby/spec/support/api_helpers.rb.ejs', to: 'spec/support/api_helpers.rb' },
+    { from: 'ruby/spec/unit/app_spec.rb.ejs', to: 'spec/unit/app_spec.rb' },
+    { from: 'ruby/spec/unit/body_limit_spec.rb.ejs', to: 'spec/unit/body_limit_spec.rb' },
+    { from: 'ruby/spec/unit/env_file_spec.rb.ejs', to: 'spec/unit/env_file_spec.rb' },
+    { from: 'ruby/spec/unit/validation_spec.rb.ejs', to: 'spec/unit/validation_spec.rb' },
+    { from: 'ruby/spec/integration/health_spec.rb.ejs', to: 'spec/integration/health_spec.rb' },
+    { from: 'ruby/spec/integration/items_spec.rb.ejs', to: 'spec/integration/items_spec.rb' },
+  ],
+  dockerFiles: [{ from: 'ruby/Dockerfile.ejs', to: 'Dockerfile' }],
   connectors: {
-    postgres: { driver: 'TBD', files: [] },
-    mysql: { driver: 'TBD', files: [] },
-    mongo: { driver: 'TBD', files: [] },
+    postgres: sequelConnector('postgres', 'pg', {
+      sequelAdapter: 'postgres',
+      encoding: 'UTF8',
+      // TIMESTAMPTZ does not depend on it, but server-side time formatting then matches the app's.
+      sessionSql: "SET TIME ZONE 'UTC'",
+      // pg ships precompiled gems with libpq; the headers are for platforms it has none for.
+      buildPackages: ['libpq-dev'],
+      runtimePackages: ['libpq5'],
+    }),
+    mysql: sequelConnector('mysql', 'mysql2', {
+      sequelAdapter: 'mysql2',
+      // utf8 in MySQL is 3-byte UTF-8; utf8mb4 stores every character.
+      encoding: 'utf8mb4',
+      // DATETIME(3) has no time zone: the session's decides what CURRENT_TIMESTAMP(3) writes.
+      sessionSql: "SET time_zone = '+00:00'",
+      buildPackages: ['default-libmysqlclient-dev'],
+      runtimePackages: ['libmariadb3'],
+    }),
+    mongo: {
+      driver: 'mongo',
+      files: [{ from: 'ruby/connectors/mongo/item_store.rb.ejs', to: 'lib/{snake}/item_store.rb' }],
+      data: {
+        image: versions.image,
+        gems: ['mongo'] satisfies GemName[],
+        migrateDescription: 'Ensure the MongoDB indexes (the service also does it at start-up)',
+        buildPackages: [],
+        runtimePackages: [],
+        // Indexes are ensured by the service itself, in the background, at start-up.
+        dockerCmd: ['bundle', 'exec', 'puma', '-C', 'config/puma.rb'],
+      },
+    },
   },
-  sqlMigrationsDir: 'migrations',
-  manifests: () => [],
+  // Sequel keeps its own versioned migrations (db/migrate/NNN_*.rb, recorded in schema_info):
+  // Ruby files run by `rake db:migrate`, so no SQL runner is needed besides the app's own gems.
+  sqlMigrationsDir: null,
+  manifests: (input) => [gemfile(input)],
   make: {
-    variables: {},
-    targets: { install: [], dev: [], start: [], test: [], lint: [], migrate: [] },
+    // BUNDLE_EXEC= runs the tools from the system gems instead of the bundle (e.g. Debian's packages).
+    variables: { RUBY: 'ruby', BUNDLE: 'bundle', BUNDLE_EXEC: '$(BUNDLE) exec' },
+    targets: {
+      install: ['$(BUNDLE) install'],
+      dev: ['$(BUNDLE_EXEC) $(RUBY) -S rerun -- $(RUBY) -S puma -C config/puma.rb'],
+      // Nothing to build: Puma loads config.ru directly.
+      start: ['$(BUNDLE_EXEC) $(RUBY) -S puma -C config/puma.rb'],
+      test: ['$(BUNDLE_EXEC) $(RUBY) -S rspec'],
+      lint: ['$(BUNDLE_EXEC) $(RUBY) -S rubocop'],
+      migrate: ['$(BUNDLE_EXEC) $(RUBY) -S rake db:migrate'],
+    },
   },
-  ci: { githubSetup: [], gitlabImage: 'TBD', gitlabBeforeScript: [] },
-  ignore: { git: [], docker: [] },
+  ci: {
+    githubSetup: [
+      { name: 'Set up Ruby', uses: versions.actions.setupRuby, with: { 'ruby-version': versions.version } },
+    ],
+    gitlabImage: versions.image,
+    // Slim images have neither make nor a compiler; the headers cover every database's driver
+    // because one image serves them all (a few seconds of apt).
+    gitlabBeforeScript: [
+      'apt-get update',
+      'apt-get install -y --no-install-recommends make build-essential libpq-dev default-libmysqlclient-dev',
+    ],
+  },
+  ignore: {
+    git: ['.bundle/', 'vendor/bundle/', 'coverage/', 'tmp/'],
+    docker: [
+      '.bundle/',
+      'vendor/bundle/',
+      'coverage/',
+      'tmp/',
+      'spec/',
+      '.github/',
+      '.gitlab-ci.yml',
+      '.rspec',
+      '.rubocop.yml',
+      'docker-compose.yml',
+      'Makefile',
+      'README.md',
+    ],
+  },
   defaultPort: 3000,
-  layout: [],
+  layout: [
+    ['config.ru', 'Rack entry point: builds the item store and hands the Sinatra app to Puma'],
+    ['config/puma.rb', 'Puma: port, threads, exit 0 after a graceful SIGTERM shutdown'],
+    ['lib/', 'the service: `app.rb` (routes, JSON errors), `validation.rb`, `item_store.rb` (database access), `body_limit.rb` (413), `config.rb` and `env_file.rb` (environment, `.env`)'],
+    ['db/migrate/', 'Sequel migrations (SQL databases), applied in order by `make migrate`'],
+    ['spec/unit/', 'RSpec tests that need no database'],
+    ['spec/integration/', 'RSpec tests of every route against the database in TEST_DATABASE_URL or DATABASE_URL'],
+    ['Rakefile', '`rake db:migrate` and `rake spec`'],
+    ['Gemfile', 'dependencies, pinned; commit the Gemfile.lock that `bundle install` writes'],
+    ['.rubocop.yml', 'RuboCop settings'],
+  ],
 } satisfies LanguageSpec;
+
+/**
+ * The Gemfile is built from data rather than templated: sorted within each group, so the
+ * same answers always give the same bytes. There is no Gemfile.lock to generate offline;
+ * `bundle install` writes it and the project commits it.
+ */
+function gemfile({ connector, generatorVersion }: ManifestInput): PlannedFile {
+  const driverGems = ((connector.data?.gems ?? []) as GemName[]).map((name): GemLine => ({ name }));
+  const all = [...commonGems, ...driverGems];
+  const line = (g: GemLine, indent = '') =>
+    `${indent}gem '${g.name}', '${versions.gems[g.name]}'${g.tool ? ', require: false' : ''}`;
+  const sorted = (gems: GemLine[]) => [...gems].sort((a, b) => (a.name < b.name ? -1 : 1));
+  const group = (name: 'development' | 'test') => [
+    '',
+    `group :${name} do`,
+    ...sorted(all.filter((g) => g.group === name)).map((g) => line(g, '  ')),
+    'end',
+  ];
+  const text = [
+    '# frozen_string_literal: true',
+    '',
+    "source 'https://rubygems.org'",
+    '',
+    `# Exact versions, as pinned by create-backend-starter ${generatorVersion}; \`bundle update\``,
+    '# moves them. The code also runs on Ruby 3.1, Sinatra 3 / Rack 2 and Puma 5.6.',
+    "ruby '>= 3.1'",
+    '',
+    ...sorted(all.filter((g) => !g.group)).map((g) => line(g)),
+    ...group('development'),
+    ...group('test'),
+    '',
+  ].join('\n');
+  return { path: 'Gemfile', source: 'content', content: text };
+}
