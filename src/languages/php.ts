@@ -1,25 +1,300 @@
-import type { LanguageSpec } from './types.js';
+import { php as versions } from '../versions.js';
+import type { DatabaseId } from '../databases/index.js';
+import type { FileRule, PlannedFile } from '../plan/types.js';
+import type { Connector, LanguageSpec, ManifestInput } from './types.js';
 
-// Placeholder: replaced by the real PHP spec.
+const t = (path: string): string => `php/${path}`;
+const EXECUTABLE = 0o755;
+
+/** What the PHP templates read from `connector.*`; every database difference lives here. */
+export interface PhpConnectorData extends Record<string, unknown> {
+  /** Class in `src/Storage/` implementing ItemStore. */
+  storeClass: string;
+  /** `ext-*` requirements in composer.json. */
+  phpExtensions: string[];
+  /** Shell lines of `bin/install-extensions`: builds them into an official php image. */
+  extensionInstall: string[];
+  /** Dockerfile lines putting the extensions' shared libraries into the final image. */
+  dockerRuntimeSetup: string[];
+  /** Exec-form CMD of the container. */
+  dockerCmd: string;
+  /** Shell lines `bin/serve` runs before the server starts. */
+  beforeServe: string[];
+  /** Tests: a well-formed id nobody created, and ids that are not ids at all. */
+  missingId: string;
+  invalidIds: string[];
+  /** A PCRE the ids the service hands out match. */
+  idPattern: string;
+  /** A URL where no database listens, for the health-down test. */
+  unreachableUrl: string;
+  /** Images the Dockerfile builds on (a language template, but versions live in versions.ts). */
+  phpImage: string;
+  composerImage: string;
+}
+
+export interface PhpConnector extends Connector {
+  data: PhpConnectorData;
+}
+
+// Migrations run before the server: it only ever starts on an up-to-date schema.
+// `sh` runs the scripts whatever file modes the checkout kept.
+const SQL_CMD = '["sh", "-c", "php bin/migrate.php && exec sh bin/serve"]';
+
+const pdoFiles: FileRule[] = [
+  { from: t('connectors/pdo/src/Storage/Database.php.ejs'), to: 'src/Storage/Database.php' },
+  { from: t('connectors/pdo/src/Storage/Migrator.php.ejs'), to: 'src/Storage/Migrator.php' },
+  { from: t('connectors/pdo/src/Storage/PdoItemStore.php.ejs'), to: 'src/Storage/PdoItemStore.php' },
+  { from: t('connectors/pdo/bin/migrate.php.ejs'), to: 'bin/migrate.php' },
+  { from: t('connectors/pdo/tests/Unit/DatabaseTest.php.ejs'), to: 'tests/Unit/DatabaseTest.php' },
+  { from: t('connectors/pdo/tests/Unit/MigratorTest.php.ejs'), to: 'tests/Unit/MigratorTest.php' },
+];
+
+const containerData = { phpImage: versions.image, composerImage: versions.composerImage };
+
+const sqlData = {
+  ...containerData,
+  storeClass: 'PdoItemStore',
+  dockerCmd: SQL_CMD,
+  beforeServe: [],
+  missingId: '2147483647',
+  // 99999999999999999999 overflows BIGINT: refused before it reaches the database.
+  invalidIds: ['abc', '0', '-1', '1.5', '01', '99999999999999999999', 'ffffffffffffffffffffffff'],
+  idPattern: '/\\A[1-9][0-9]*\\z/',
+};
+
+const connectors: Record<DatabaseId, PhpConnector> = {
+  postgres: {
+    driver: 'pdo_pgsql',
+    files: pdoFiles,
+    data: {
+      ...sqlData,
+      pdoDriver: 'pgsql',
+      // A libpq connection keyword: pdo_pgsql hands the DSN to libpq as it is.
+      dsnOptions: 'client_encoding=UTF8',
+      // TIMESTAMPTZ values then come back as UTC (`+00`).
+      sessionSetup: "SET TIME ZONE 'UTC'",
+      phpExtensions: ['pdo_pgsql'],
+      extensionInstall: [
+        'apt-get update',
+        'apt-get install -y --no-install-recommends libpq-dev',
+        'docker-php-ext-install -j"$(nproc)" pdo_pgsql',
+      ],
+      dockerRuntimeSetup: [
+        '# libpq, which pdo_pgsql links against (its -dev package stayed in the build stage).',
+        'RUN apt-get update \\',
+        '    && apt-get install -y --no-install-recommends libpq5 \\',
+        '    && rm -rf /var/lib/apt/lists/*',
+      ],
+      unreachableUrl: 'postgres://nobody:nothing@127.0.0.1:1/nothing',
+    },
+  },
+  mysql: {
+    driver: 'pdo_mysql',
+    files: pdoFiles,
+    data: {
+      ...sqlData,
+      pdoDriver: 'mysql',
+      dsnOptions: 'charset=utf8mb4',
+      // DATETIME(3) has no time zone: the session's decides what CURRENT_TIMESTAMP stores.
+      sessionSetup: "SET time_zone = '+00:00'",
+      phpExtensions: ['pdo_mysql'],
+      // pdo_mysql talks to the server through mysqlnd, built into PHP: no library needed.
+      extensionInstall: ['docker-php-ext-install -j"$(nproc)" pdo_mysql'],
+      dockerRuntimeSetup: [],
+      unreachableUrl: 'mysql://nobody:nothing@127.0.0.1:1/nothing',
+    },
+  },
+  mongo: {
+    driver: 'ext-mongodb',
+    files: [
+      { from: t('connectors/mongo/src/Storage/MongoItemStore.php.ejs'), to: 'src/Storage/MongoItemStore.php' },
+      { from: t('connectors/mongo/bin/migrate.php.ejs'), to: 'bin/migrate.php' },
+      { from: t('connectors/mongo/tests/Unit/MongoItemStoreTest.php.ejs'), to: 'tests/Unit/MongoItemStoreTest.php' },
+    ],
+    data: {
+      ...containerData,
+      storeClass: 'MongoItemStore',
+      phpExtensions: ['mongodb'],
+      extensionInstall: [
+        'apt-get update',
+        // libssl-dev: TLS, which hosted MongoDB (Atlas) requires.
+        'apt-get install -y --no-install-recommends libssl-dev',
+        `pecl install mongodb-${versions.mongodbExtension}`,
+        'docker-php-ext-enable mongodb',
+      ],
+      dockerRuntimeSetup: [],
+      // Indexes are ensured by bin/serve at start-up, without blocking it on the database.
+      dockerCmd: '["sh", "bin/serve"]',
+      beforeServe: [
+        '# MongoDB needs no migrations, only its indexes. They are ensured in the background:',
+        '# a database that is not reachable yet must neither delay nor stop the service',
+        '# (/health answers 503 meanwhile).',
+        '"$php" bin/migrate.php >&2 || echo "serve: could not ensure the MongoDB indexes; serving anyway" >&2 &',
+      ],
+      missingId: 'ffffffffffffffffffffffff',
+      invalidIds: ['abc', '0', '-1', '0123456789abcdef0123456', 'zzzzzzzzzzzzzzzzzzzzzzzz'],
+      idPattern: '/\\A[0-9a-f]{24}\\z/',
+      unreachableUrl: 'mongodb://127.0.0.1:1/nothing',
+    },
+  },
+};
+
+/** `php` first, then `ext-*`, then packages: the order `composer require` keeps with sort-packages. */
+function sortedRequirements(entries: Record<string, string>): Record<string, string> {
+  const rank = (name: string): number => (name === 'php' ? 0 : name.startsWith('ext-') ? 1 : 2);
+  return Object.fromEntries(
+    Object.entries(entries).sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0)),
+  );
+}
+
+function composerJson({ names, db, connector }: ManifestInput): PlannedFile {
+  const { phpExtensions } = (connector as PhpConnector).data;
+  const namespace = `${names.pascal}\\`;
+  const model = {
+    name: `app/${names.name}`,
+    description: `${names.title}: an HTTP API on Symfony HttpFoundation and Routing, with ${db.label}`,
+    type: 'project',
+    license: 'proprietary',
+    require: sortedRequirements({
+      php: `>=${versions.minimumPhp}`,
+      ...Object.fromEntries(phpExtensions.map((ext) => [`ext-${ext}`, '*'])),
+      ...versions.packages,
+    }),
+    'require-dev': sortedRequirements({ ...versions.devPackages }),
+    autoload: { 'psr-4': { [namespace]: 'src/' } },
+    'autoload-dev': { 'psr-4': { [`${namespace}Tests\\`]: 'tests/' } },
+    scripts: {
+      // Composer stops scripts after 300 s; a server must run until it is stopped.
+      dev: ['Composer\\Config::disableProcessTimeout', 'bin/serve php --dev'],
+      fix: 'php-cs-fixer fix',
+      lint: 'php-cs-fixer fix --dry-run --diff',
+      migrate: '@php bin/migrate.php',
+      start: ['Composer\\Config::disableProcessTimeout', 'bin/serve'],
+      test: 'phpunit',
+    },
+    config: { 'sort-packages': true },
+  };
+  return { path: 'composer.json', source: 'content', content: JSON.stringify(model, null, 4) + '\n' };
+}
+
 export const php = {
   id: 'php',
   label: 'PHP',
-  framework: { name: 'TBD', why: 'TBD' },
-  files: [],
-  dockerFiles: [],
-  connectors: {
-    postgres: { driver: 'TBD', files: [] },
-    mysql: { driver: 'TBD', files: [] },
-    mongo: { driver: 'TBD', files: [] },
+  framework: {
+    name: 'Symfony HttpFoundation + Routing',
+    why:
+      'HttpFoundation and Routing are two of the most used PHP components (Symfony is built ' +
+      'on them, Laravel too): requests and responses as objects, and path and method matching ' +
+      'with 404 and 405 included. No full framework, container or config files: the app is ' +
+      'one `Request → Response` class, `src/App.php`, which the tests call directly. Slim 4 ' +
+      'would be the other natural choice; it is left out because this template is verified ' +
+      'against distribution packages, where Slim 4 is not packaged. Storage is PDO with ' +
+      'prepared statements for PostgreSQL and MySQL and the `mongodb` extension for MongoDB, ' +
+      'behind the small `ItemStore` interface. SQL schema changes are plain versioned `.sql` ' +
+      'files in `migrations/`, applied by a short runner (`src/Storage/Migrator.php`) that ' +
+      'records each version in `schema_migrations`: readable by any tool, no ORM needed for a ' +
+      'few statements. The service runs on PHP’s built-in web server (forked workers in the ' +
+      'container) through `bin/serve`, which makes SIGTERM finish the requests in flight; for ' +
+      'heavy traffic, serve `public/index.php` with php-fpm or FrankenPHP instead.',
   },
+  files: [
+    { from: t('public/index.php.ejs'), to: 'public/index.php' },
+    { from: t('src/App.php.ejs'), to: 'src/App.php' },
+    { from: t('src/Config.php.ejs'), to: 'src/Config.php' },
+    { from: t('src/HttpError.php.ejs'), to: 'src/HttpError.php' },
+    { from: t('src/Logger.php.ejs'), to: 'src/Logger.php' },
+    { from: t('src/Items/ItemInput.php.ejs'), to: 'src/Items/ItemInput.php' },
+    { from: t('src/Items/ItemStore.php.ejs'), to: 'src/Items/ItemStore.php' },
+    { from: t('src/Items/Paging.php.ejs'), to: 'src/Items/Paging.php' },
+    { from: t('bin/serve.ejs'), to: 'bin/serve', mode: EXECUTABLE },
+    { from: t('bin/install-extensions.ejs'), to: 'bin/install-extensions', mode: EXECUTABLE },
+    { from: t('tests/bootstrap.php'), to: 'tests/bootstrap.php' },
+    { from: t('tests/Unit/AppTest.php.ejs'), to: 'tests/Unit/AppTest.php' },
+    { from: t('tests/Unit/ConfigTest.php.ejs'), to: 'tests/Unit/ConfigTest.php' },
+    { from: t('tests/Unit/ItemInputTest.php.ejs'), to: 'tests/Unit/ItemInputTest.php' },
+    { from: t('tests/Unit/PagingTest.php.ejs'), to: 'tests/Unit/PagingTest.php' },
+    { from: t('tests/Unit/StubItemStore.php.ejs'), to: 'tests/Unit/StubItemStore.php' },
+    { from: t('tests/Integration/ItemsApiTest.php.ejs'), to: 'tests/Integration/ItemsApiTest.php' },
+    { from: t('phpunit.xml.dist'), to: 'phpunit.xml.dist' },
+    { from: t('php-cs-fixer.dist.php'), to: '.php-cs-fixer.dist.php' },
+  ],
+  dockerFiles: [
+    { from: t('Dockerfile.ejs'), to: 'Dockerfile' },
+    { from: t('bin/healthcheck.php'), to: 'bin/healthcheck.php' },
+  ],
+  connectors,
   sqlMigrationsDir: 'migrations',
-  manifests: () => [],
+  manifests: (input) => [composerJson(input)],
   make: {
-    variables: {},
-    targets: { install: [], dev: [], start: [], test: [], lint: [], migrate: [] },
+    // Tools run through $(PHP), so `make test PHP=php8.5` uses that interpreter throughout;
+    // `PHPUNIT=/usr/bin/phpunit` runs a system-wide PHPUnit instead of the project's.
+    variables: {
+      PHP: 'php',
+      COMPOSER: 'composer',
+      PHPUNIT: 'vendor/bin/phpunit',
+      PHP_CS_FIXER: 'vendor/bin/php-cs-fixer',
+    },
+    targets: {
+      install: ['$(COMPOSER) install --no-interaction --no-progress'],
+      // PHP reads changed files on the next request: no reloader needed.
+      dev: ['bin/serve $(PHP) --dev'],
+      // Nothing to build: PHP runs the sources.
+      start: ['bin/serve $(PHP)'],
+      test: ['$(PHP) $(PHPUNIT)'],
+      lint: ['$(PHP) $(PHP_CS_FIXER) fix --dry-run --diff'],
+      migrate: ['$(PHP) bin/migrate.php'],
+    },
   },
-  ci: { githubSetup: [], gitlabImage: 'TBD', gitlabBeforeScript: [] },
-  ignore: { git: [], docker: [] },
+  ci: {
+    githubSetup: [
+      {
+        uses: versions.setupPhpAction,
+        with: {
+          'php-version': versions.runtime,
+          // The step is the same for every database; setup-php ships these prebuilt, so
+          // the two a project does not use cost seconds.
+          extensions: 'mongodb, pdo_mysql, pdo_pgsql',
+          tools: `composer:${versions.composer}`,
+          coverage: 'none',
+        },
+      },
+    ],
+    gitlabImage: versions.image,
+    gitlabBeforeScript: [
+      // git and unzip let Composer fetch packages.
+      'apt-get update && apt-get install -y --no-install-recommends git make unzip',
+      'sh bin/install-extensions',
+      `curl -fsSLo /usr/local/bin/composer https://getcomposer.org/download/${versions.composer}/composer.phar && chmod +x /usr/local/bin/composer`,
+    ],
+  },
+  ignore: {
+    git: ['/vendor/', '.phpunit.cache/', '.phpunit.result.cache', '.php-cs-fixer.cache'],
+    docker: [
+      'vendor',
+      'tests',
+      '.phpunit.cache',
+      '.phpunit.result.cache',
+      '.php-cs-fixer.cache',
+      '.php-cs-fixer.dist.php',
+      'phpunit.xml.dist',
+      '.github',
+      '.gitlab-ci.yml',
+      'docker-compose.yml',
+    ],
+  },
   defaultPort: 3000,
-  layout: [],
+  layout: [
+    ['src/App.php', 'the routes, their handlers and the JSON error responses'],
+    ['src/Items/', 'request body and paging rules, and the `ItemStore` interface'],
+    ['src/Storage/', 'the database: every query, parameterised, and the connection'],
+    ['src/Config.php', 'environment variables and `.env`'],
+    ['public/index.php', 'the front controller: reads the request (1 MiB at most), sends the response'],
+    ['bin/serve', '`make start`: PHP’s built-in server on $PORT, graceful on SIGTERM'],
+    ['bin/migrate.php', '`make migrate`: applies migrations/*.sql (SQL) or ensures indexes (MongoDB)'],
+    ['bin/install-extensions', 'adds the database extension to an official php image (Docker, GitLab CI)'],
+    ['tests/Unit/', 'fast tests of the HTTP layer, validation and configuration'],
+    ['tests/Integration/', 'every route against the real database'],
+    ['composer.json', 'dependencies, PSR-4 autoloading and composer scripts'],
+    ['.php-cs-fixer.dist.php', 'coding style (PSR-12), checked by `make lint`'],
+  ],
 } satisfies LanguageSpec;
