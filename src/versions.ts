@@ -84,7 +84,7 @@ export const ruby = {
     rake: '13.4.2',
     // Database access: Sequel for SQL (with the pg / mysql2 drivers), the official MongoDB driver.
     sequel: '5.109.0',
-    pg: '1.6.3',
+    pg: '1.7.0',
     mysql2: '0.5.7',
     mongo: '2.23.0',
     // Development and test.
@@ -99,10 +99,37 @@ export const ruby = {
   },
 } as const;
 
-/** PHP runtime and Composer packages. Check packagist.org/packages/<vendor>/<pkg> */
+/** PHP runtime, Composer packages, the extension and CI tools the generated PHP project pins. */
 export const php = {
-  image: 'php:8.4-cli',
-  packages: {} as Record<string, string>,
+  // The 8.5 line: 8.6.0 came out on 2026-11-19 and extensions (mongodb among them) and
+  // tools are still catching up; its official images also no longer ship pecl, which
+  // bin/install-extensions uses for mongodb. setup-php takes a minor line (latest patch).
+  // Releases: php.net/releases ; image tags: hub.docker.com/_/php
+  runtime: '8.5',
+  image: 'php:8.5.13-cli-trixie',
+  // The oldest PHP the generated code runs on (Symfony 7.4 needs 8.2); Debian 12's PHP 8.2
+  // is what the e2e suite runs it on. Dev tools (PHPUnit 13) need 8.4.1 or newer.
+  minimumPhp: '8.2',
+  // Composer: the Dockerfile's dependency stage and CI. getcomposer.org/changelog ;
+  // image tags: hub.docker.com/_/composer
+  composer: '2.9.8',
+  composerImage: 'composer:2.9.8',
+  // Caret constraints from the current release, as Composer projects pin (composer.lock,
+  // written by the first `make install`, holds the exact versions).
+  // Each at packagist.org/packages/<vendor>/<name>
+  packages: {
+    // 7.4 is the LTS line (fixes until 2029) and runs on PHP 8.2; Symfony 8 needs PHP 8.4.
+    'symfony/http-foundation': '^7.4',
+    'symfony/routing': '^7.4',
+  },
+  devPackages: {
+    'friendsofphp/php-cs-fixer': '^3.95',
+    'phpunit/phpunit': '^13.4',
+  },
+  // The MongoDB extension, compiled into the image with pecl: pecl.php.net/package/mongodb
+  mongodbExtension: '2.5.7',
+  // github.com/shivammathur/setup-php/releases
+  setupPhpAction: 'shivammathur/setup-php@v2',
 } as const;
 
 /** GitHub Actions used by generated workflows. Check github.com/<owner>/<action>/releases */
