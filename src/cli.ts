@@ -97,7 +97,7 @@ function rejectBooleanValues(argv: string[]): void {
 }
 
 async function ask(raw: RawAnswers, io: Io): Promise<RawAnswers> {
-  const { select, input, confirm } = await import('@inquirer/prompts');
+  const { select, input, confirm } = await import('./prompts.js');
   const context = { output: io.stderr as NodeJS.WriteStream };
   const out: Record<string, unknown> = { ...raw };
   for (const o of schema) {
