@@ -283,6 +283,18 @@ export const php = {
     ],
   },
   defaultPort: 3000,
+  // The name becomes the namespace (`my-api` → `MyApi`); a one-word name must not be a
+  // keyword or a reserved type name, which PHP refuses as a namespace.
+  reservedNames: [
+    'abstract', 'and', 'array', 'as', 'bool', 'break', 'callable', 'case', 'catch', 'class', 'clone',
+    'const', 'continue', 'declare', 'default', 'do', 'echo', 'else', 'elseif', 'empty', 'enddeclare',
+    'endfor', 'endforeach', 'endif', 'endswitch', 'endwhile', 'enum', 'eval', 'exit', 'extends', 'false',
+    'final', 'finally', 'float', 'fn', 'for', 'foreach', 'function', 'global', 'goto', 'if', 'implements',
+    'include', 'instanceof', 'insteadof', 'int', 'interface', 'isset', 'iterable', 'list', 'match',
+    'mixed', 'namespace', 'never', 'new', 'null', 'object', 'or', 'parent', 'print', 'private',
+    'protected', 'public', 'readonly', 'require', 'return', 'self', 'static', 'string', 'switch',
+    'throw', 'trait', 'true', 'try', 'unset', 'use', 'var', 'void', 'while', 'xor', 'yield',
+  ],
   layout: [
     ['src/App.php', 'the routes, their handlers and the JSON error responses'],
     ['src/Items/', 'request body and paging rules, and the `ItemStore` interface'],

@@ -167,6 +167,16 @@ export const ruby = {
     ],
   },
   defaultPort: 3000,
+  // The name becomes the top-level module (`my-api` → `MyApi`); these would reopen or
+  // clash with a core or dependency constant (`kernel` → Kernel, `object-space` → ObjectSpace).
+  reservedNames: [
+    'array', 'basic-object', 'binding', 'bson', 'class', 'comparable', 'complex', 'data', 'date',
+    'dir', 'encoding', 'enumerable', 'enumerator', 'errno', 'exception', 'fiber', 'file', 'float',
+    'gc', 'hash', 'integer', 'io', 'json', 'kernel', 'logger', 'marshal', 'math', 'method', 'module',
+    'mongo', 'numeric', 'object', 'object-space', 'proc', 'process', 'puma', 'rack', 'ractor', 'rake',
+    'random', 'range', 'rational', 'regexp', 'sequel', 'set', 'signal', 'sinatra', 'string', 'struct',
+    'symbol', 'thread', 'time', 'uri', 'warning',
+  ],
   layout: [
     ['config.ru', 'Rack entry point: builds the item store and hands the Sinatra app to Puma'],
     ['config/puma.rb', 'Puma: port, threads, exit 0 after a graceful SIGTERM shutdown'],

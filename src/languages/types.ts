@@ -48,6 +48,11 @@ export interface LanguageSpec {
   ignore: { git: string[]; docker: string[] };
   /** Port the service listens on by default (also the container port). */
   defaultPort: number;
+  /**
+   * Project names this language cannot use, because the name becomes an identifier
+   * (a PHP namespace, a Ruby module) that would clash with a keyword or a core constant.
+   */
+  reservedNames?: readonly string[];
   /** Lines for the generated README's layout section: [path, what it holds]. */
   layout: Array<[string, string]>;
 }

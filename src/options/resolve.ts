@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { languages, type LanguageId, type LanguageSpec } from '../languages/index.js';
 import type { GenerateOptions } from '../plan/types.js';
 import { checkName, nameFromDirectory } from './names.js';
 import { flagUsage, optionByKey, optionSchema, type OptionKey, type OptionSpec } from './schema.js';
@@ -85,9 +86,17 @@ export function resolveOptions(raw: RawAnswers): GenerateOptions {
     name = check.name;
   }
 
+  const lang = value<LanguageId>('lang');
+  const spec: LanguageSpec = languages[lang];
+  if (spec.reservedNames?.includes(name)) {
+    throw new UsageError(
+      `the project name ${JSON.stringify(name)} cannot be used with ${spec.label}: it would clash with a reserved word or core name there. Choose another with --name, e.g. --name ${name}-service`,
+    );
+  }
+
   return {
     directory,
-    lang: value('lang'),
+    lang,
     db: value('db'),
     name,
     ci: value('ci'),

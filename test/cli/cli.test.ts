@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { databaseIds } from '../../src/databases/index.js';
 import { languageIds } from '../../src/languages/index.js';
 import { optionSchema } from '../../src/options/schema.js';
-import { listTree, repoRoot, runCli, tempDir } from './run-cli.js';
+import { binPath, listTree, repoRoot, runCli, tempDir } from './run-cli.js';
 
 const version = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version as string;
 
@@ -19,6 +19,15 @@ describe('help and version', () => {
     }
     for (const id of [...languageIds, ...databaseIds]) expect(r.stdout).toContain(`"${id}"`);
     expect(r.stdout).toContain('Exit codes: 0 success, 1 failure while generating, 2 usage error');
+  });
+  it('output piped into a reader that stops early (| head -1) is not an error', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${binPath}" --help | head -1`], {
+      encoding: 'utf8',
+    });
+    expect(r.stdout).toBe('create-backend-starter [directory] [options]\n');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
   it('--version prints the package version', async () => {
     const r = await runCli(['--version'], { cwd: await tempDir() });

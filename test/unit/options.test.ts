@@ -59,6 +59,12 @@ describe('resolveOptions', () => {
     expect(() => resolveOptions({ directory: '日本' })).toThrow(/--name/);
     expect(resolveOptions({ directory: '日本', name: 'nihon' }).name).toBe('nihon');
   });
+  it('rejects names that would clash with a language keyword or core name, for that language only', () => {
+    expect(() => resolveOptions({ name: 'namespace', lang: 'php' })).toThrow(/cannot be used with PHP.*--name namespace-service/);
+    expect(() => resolveOptions({ directory: 'x/kernel', lang: 'ruby' })).toThrow(/cannot be used with Ruby/);
+    expect(resolveOptions({ name: 'namespace', lang: 'node' }).name).toBe('namespace');
+    expect(resolveOptions({ name: 'kernel-api', lang: 'ruby' }).name).toBe('kernel-api');
+  });
   it('rejects non-boolean values for boolean options', () => {
     expect(() => resolveOptions({ git: 'yes' })).toThrow(UsageError);
   });
