@@ -20,12 +20,12 @@ describe('help and version', () => {
     for (const id of [...languageIds, ...databaseIds]) expect(r.stdout).toContain(`"${id}"`);
     expect(r.stdout).toContain('Exit codes: 0 success, 1 failure while generating, 2 usage error');
   });
-  it('output piped into a reader that stops early (| head -1) is not an error', async () => {
+  it('output piped into a reader that has already gone (| true) is not an error', async () => {
     const { spawnSync } = await import('node:child_process');
-    const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${binPath}" --help | head -1`], {
+    // `true` exits without reading, so every write the CLI makes meets a closed pipe.
+    const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${binPath}" --help | true`], {
       encoding: 'utf8',
     });
-    expect(r.stdout).toBe('create-backend-starter [directory] [options]\n');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
