@@ -1,4 +1,5 @@
-import yargs, { type Options as YargsOptions } from 'yargs';
+import type { Options as YargsOptions } from 'yargs';
+import { parseCommonArgs } from './options/fast-args.js';
 import { generate, GenerationError, type GenerateResult } from './generate.js';
 import { generatorVersion } from './meta.js';
 import { databases } from './databases/index.js';
@@ -38,7 +39,8 @@ function yargsOptions(): Record<string, YargsOptions> {
   return out;
 }
 
-function parser(argv: string[]) {
+async function parser(argv: string[]) {
+  const { default: yargs } = await import('yargs');
   const positional = schema.find((o) => o.type === 'string' && o.positional);
   return yargs(argv)
     .scriptName('create-backend-starter')
@@ -68,6 +70,25 @@ function parser(argv: string[]) {
     .fail((msg, err) => {
       throw err ?? new UsageError(`${msg}\nRun create-backend-starter --help for usage.`);
     });
+}
+
+/**
+ * Full yargs: help, version, and every usage error with yargs' own message. Returns
+ * undefined when it printed help or the version.
+ */
+export async function parseWithYargs(
+  argv: string[],
+  stdout: NodeJS.WritableStream,
+): Promise<Record<string, unknown> | undefined> {
+  let helpOrVersion = false;
+  const y = await parser(argv);
+  const args = (await y.parseAsync(argv, {}, (err, _argv, output) => {
+    if (output && !err) {
+      helpOrVersion = true;
+      stdout.write(`${output}\n`);
+    }
+  })) as Record<string, unknown>;
+  return helpOrVersion ? undefined : args;
 }
 
 /** Map parsed flags to raw answers keyed by schema keys; reject repeated flags. */
@@ -141,15 +162,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   const json = argv.includes('--json');
   try {
     rejectBooleanValues(argv);
-    let helpOrVersion = false;
-    const y = parser(argv);
-    const args = (await y.parseAsync(argv, {}, (err, _argv, output) => {
-      if (output && !err) {
-        helpOrVersion = true;
-        io.stdout.write(`${output}\n`);
-      }
-    })) as Record<string, unknown>;
-    if (helpOrVersion) return 0;
+    const args = parseCommonArgs(argv) ?? (await parseWithYargs(argv, io.stdout));
+    if (!args) return 0;
 
     const { yes, json: _json, ...answers } = rawFromArgs(args);
     let raw: RawAnswers = answers;
