@@ -31,7 +31,6 @@ const integerIds = {
 };
 
 /** Shared by every connector's templates. */
-const runtime = { image: versions.image };
 
 const dbFile = (db: string, name: string) => ({ from: `${T}/db/${db}/${name}`, to: `src/db/${name}` });
 
@@ -44,7 +43,7 @@ const connectors = {
       { from: `${T}/db/sql/migration-files.ts`, to: 'src/db/migration-files.ts' },
     ],
     // pg ships no types of its own.
-    data: { ...runtime, ...sqlStart, ...integerIds, devDependencies: ['@types/pg'] },
+    data: { ...sqlStart, ...integerIds, devDependencies: ['@types/pg'] },
   },
   mysql: {
     driver: 'mysql2',
@@ -53,13 +52,12 @@ const connectors = {
       dbFile('mysql', 'migrate.ts'),
       { from: `${T}/db/sql/migration-files.ts`, to: 'src/db/migration-files.ts' },
     ],
-    data: { ...runtime, ...sqlStart, ...integerIds },
+    data: { ...sqlStart, ...integerIds },
   },
   mongo: {
     driver: 'mongodb',
     files: [dbFile('mongo', 'repository.ts'), dbFile('mongo', 'migrate.ts')],
     data: {
-      ...runtime,
       // No migrations: the server ensures its indexes at start-up.
       dockerCmd: ['node', ...SERVER_ARGS.split(' ')],
       startNote: 'MongoDB needs no migrations: the service ensures its indexes at start-up.',
@@ -155,6 +153,7 @@ const biome = {
 export const node = {
   id: 'node',
   label: 'Node.js',
+  image: versions.image,
   framework: {
     name: 'Fastify',
     why:

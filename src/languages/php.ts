@@ -28,7 +28,6 @@ export interface PhpConnectorData extends Record<string, unknown> {
   /** A URL where no database listens, for the health-down test. */
   unreachableUrl: string;
   /** Images the Dockerfile builds on (a language template, but versions live in versions.ts). */
-  phpImage: string;
   composerImage: string;
 }
 
@@ -49,7 +48,7 @@ const pdoFiles: FileRule[] = [
   { from: t('connectors/pdo/tests/Unit/MigratorTest.php.ejs'), to: 'tests/Unit/MigratorTest.php' },
 ];
 
-const containerData = { phpImage: versions.image, composerImage: versions.composerImage };
+const containerData = { composerImage: versions.composerImage };
 
 const sqlData = {
   ...containerData,
@@ -180,6 +179,7 @@ function composerJson({ names, db, connector }: ManifestInput): PlannedFile {
 export const php = {
   id: 'php',
   label: 'PHP',
+  image: versions.image,
   framework: {
     name: 'Symfony HttpFoundation + Routing',
     why:

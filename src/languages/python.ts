@@ -17,8 +17,6 @@ function requirement(name: PackageName): string {
 
 const t = (path: string): string => `python/${path}`;
 
-/** The Dockerfile is a language template, but its base image lives in versions.ts. */
-const containerData = { image: versions.image };
 
 // SQL databases share the store and the migration runner; only app/database.py differs.
 const sqlFiles = (db: 'postgres' | 'mysql'): FileRule[] => [
@@ -29,7 +27,6 @@ const sqlFiles = (db: 'postgres' | 'mysql'): FileRule[] => [
 ];
 
 const sqlData = {
-  ...containerData,
   idType: 'int',
   validIds: ['1', '42', '9223372036854775807'],
   invalidIds: ['abc', '0', '-1', '1.5', '01', '9223372036854775808'],
@@ -57,7 +54,6 @@ const connectors: Record<DatabaseId, Connector> = {
       { from: t('connectors/mongo/migrate.py'), to: 'app/migrate.py' },
     ],
     data: {
-      ...containerData,
       idType: 'str',
       validIds: ['0123456789abcdef01234567', 'FFFFFFFFFFFFFFFFFFFFFFFF'],
       invalidIds: ['abc', '0', '-1', '0123456789abcdef0123456', 'zzzzzzzzzzzzzzzzzzzzzzzz'],
@@ -127,6 +123,7 @@ function pyproject({ names, db, connector }: ManifestInput): PlannedFile {
 export const python = {
   id: 'python',
   label: 'Python',
+  image: versions.image,
   framework: {
     name: 'FastAPI',
     why:

@@ -42,8 +42,6 @@ function sequelConnector(
     ],
     data: {
       ...data,
-      // The Dockerfile's base image: template data carries no language image of its own.
-      image: versions.image,
       gems: ['sequel', driver] satisfies GemName[],
       migrateDescription: 'Apply pending Sequel migrations from db/migrate',
       // Migrations run before the server, in the same container start.
@@ -55,6 +53,7 @@ function sequelConnector(
 export const ruby = {
   id: 'ruby',
   label: 'Ruby',
+  image: versions.image,
   framework: {
     name: 'Sinatra',
     why:
@@ -110,7 +109,6 @@ export const ruby = {
       driver: 'mongo',
       files: [{ from: 'ruby/connectors/mongo/item_store.rb.ejs', to: 'lib/{snake}/item_store.rb' }],
       data: {
-        image: versions.image,
         gems: ['mongo'] satisfies GemName[],
         migrateDescription: 'Ensure the MongoDB indexes (the service also does it at start-up)',
         buildPackages: [],

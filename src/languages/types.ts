@@ -26,6 +26,8 @@ export interface LanguageSpec {
   label: string;
   /** Shown in the generated README: what serves HTTP and why it was chosen. */
   framework: { name: string; why: string };
+  /** The official base image its Dockerfile builds on (from versions.ts), as `lang.image` in templates. */
+  image: string;
   /** Files every project of this language gets. */
   files: FileRule[];
   /** Files only with `--docker` (at least the Dockerfile). */

@@ -95,6 +95,7 @@ export function buildPlan(answers: Answers, inputs: PlanInputs): Plan {
       project: names,
       lang: {
         label: lang.label,
+        image: lang.image,
         framework: lang.framework,
         make: lang.make,
         layout: lang.layout,
