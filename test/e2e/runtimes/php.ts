@@ -50,6 +50,9 @@ foreach (array_slice($argv, 1) as $ext) { if (!extension_loaded($ext)) { echo $e
 const APT_LINE = `apt-get install php-cli phpunit composer ${[...Object.values(EXTENSIONS), ...Object.values(AUTOLOADERS)].join(' ')}`;
 
 export const runtime: LocalRuntime = {
+  async lintUnavailable() {
+    return 'PHP-CS-Fixer cannot be installed here (Packagist is unreachable and Debian 12 does not package it)';
+  },
   async unavailable() {
     if (!existsSync(PHP)) return `${PHP} does not exist (${APT_LINE})`;
     if (!existsSync(PHPUNIT)) return `${PHPUNIT} does not exist (apt-get install phpunit)`;

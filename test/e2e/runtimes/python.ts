@@ -39,6 +39,9 @@ for name in sys.argv[1:]:
 `;
 
 export const runtime: LocalRuntime = {
+  async lintUnavailable() {
+    return 'ruff cannot be installed here (PyPI is unreachable and Debian 12 does not package it)';
+  },
   async unavailable() {
     if (!existsSync(PYTHON)) {
       return `${PYTHON} does not exist (apt-get install python3 ${Object.values(MODULES).join(' ')})`;

@@ -66,6 +66,11 @@ async function onPath(command: string): Promise<boolean> {
 }
 
 export const runtime: LocalRuntime = {
+  async lintUnavailable() {
+    // Debian's RuboCop (1.39) is older than the Gemfile's, but reads the generated config.
+    const found = await run('sh', ['-c', 'command -v rubocop'], { cwd: homedir(), timeoutMs: 10_000 });
+    return found.code === 0 ? null : 'rubocop is not installed (apt-get install rubocop)';
+  },
   async unavailable() {
     const aptLine = `apt-get install ruby ${[...new Set([...Object.values(LIBRARIES), ...Object.values(COMMANDS)])].join(' ')}`;
     if (!existsSync(RUBY)) return `${RUBY} does not exist (${aptLine})`;

@@ -8,6 +8,11 @@
 export interface LocalRuntime {
   /** Why this language's projects cannot run here (runtime or libraries missing), or null. */
   unavailable(): Promise<string | null>;
+  /**
+   * Why `make lint` (the project's linter and, for Node, its type-check) cannot run here,
+   * or null when it can: then the e2e suite runs it on the generated project.
+   */
+  lintUnavailable(): Promise<string | null>;
   /** Make variables for every `make` call (e.g. `{ PYTHON: '/usr/bin/python3' }`). */
   makeVars: Record<string, string>;
   /** Extra environment for every command (e.g. PATH with another Node release first). */
