@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { RenderedFile } from '../render/render.js';
@@ -43,9 +43,12 @@ export async function writeProject(target: string, files: RenderedFile[]): Promi
     if (failed) throw failed.reason;
     await testHook();
     const state = await inspectTarget(target);
-    if (state !== 'non-empty') {
-      if (state === 'empty') await rmdir(target);
+    if (state === 'missing') {
       await rename(staging, target);
+      return { keptAsOrig: [], unchanged: [] };
+    }
+    if (state === 'empty') {
+      await replaceEmptyDirectory(staging, target);
       return { keptAsOrig: [], unchanged: [] };
     }
     return await mergeInto(staging, target, files);
@@ -56,8 +59,27 @@ export async function writeProject(target: string, files: RenderedFile[]): Promi
   }
 }
 
+/**
+ * An existing empty target is swapped for the staged tree in one rename. When it is a
+ * mount point (a Docker volume, say) it cannot be removed (EBUSY) and a rename into it
+ * crosses file systems (EXDEV): then each entry is moved in, and fs-extra's `move` copies
+ * where a rename cannot go.
+ */
+async function replaceEmptyDirectory(staging: string, target: string): Promise<void> {
+  try {
+    await rmdir(target);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EBUSY') throw err;
+    const move = await loadMove();
+    for (const entry of await readdir(staging)) await move(path.join(staging, entry), path.join(target, entry));
+    return;
+  }
+  await rename(staging, target);
+}
+
 /** `--force` into a non-empty directory: never delete or overwrite; differing files become `.orig`. */
 async function mergeInto(staging: string, target: string, files: RenderedFile[]): Promise<WriteResult> {
+  const move = await loadMove();
   const result: WriteResult = { keptAsOrig: [], unchanged: [] };
   for (const f of files) {
     const dest = path.join(target, f.path);
@@ -72,9 +94,15 @@ async function mergeInto(staging: string, target: string, files: RenderedFile[])
       await rename(dest, aside);
       result.keptAsOrig.push(path.relative(target, aside));
     }
-    await rename(path.join(staging, f.path), dest);
+    // fs-extra's move falls back to a copy when the target is another file system.
+    await move(path.join(staging, f.path), dest);
   }
   return result;
+}
+
+/** fs-extra is CommonJS, and only the runs that write into an existing directory need it. */
+async function loadMove() {
+  return (await import('fs-extra')).default.move;
 }
 
 async function freeName(candidate: string): Promise<string> {
