@@ -60,7 +60,7 @@ export const ruby = {
       'Sinatra is the smallest idiomatic way to write a JSON API in Ruby: each route is a plain block, ' +
       'there are no generators or hidden conventions, and the app is an ordinary Rack application. ' +
       'Puma serves it with threads and, on SIGTERM, stops accepting and drains in-flight requests. ' +
-      'SQL databases go through Sequel: prepared statements with bound parameters and versioned ' +
+      'SQL databases go through Sequel datasets (values are never spliced into SQL by hand) and versioned ' +
       'migrations without the weight of an ORM; MongoDB uses the official `mongo` driver. ' +
       'Tests are RSpec with rack-test, lint is RuboCop.',
   },
@@ -166,8 +166,10 @@ export const ruby = {
   },
   defaultPort: 3000,
   // The name becomes the top-level module (`my-api` → `MyApi`); these would reopen or
-  // clash with a core or dependency constant (`kernel` → Kernel, `object-space` → ObjectSpace).
+  // clash with a core or dependency constant (`kernel` → Kernel, `object-space` → ObjectSpace)
+  // or with the project's own classes inside it (`app` → App::App).
   reservedNames: [
+    'access-log', 'app', 'body-limit', 'config', 'env-file', 'item-store', 'validation',
     'array', 'basic-object', 'binding', 'bson', 'class', 'comparable', 'complex', 'data', 'date',
     'dir', 'encoding', 'enumerable', 'enumerator', 'errno', 'exception', 'fiber', 'file', 'float',
     'gc', 'hash', 'integer', 'io', 'json', 'kernel', 'logger', 'marshal', 'math', 'method', 'module',

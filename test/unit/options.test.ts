@@ -62,6 +62,7 @@ describe('resolveOptions', () => {
   it('rejects names that would clash with a language keyword or core name, for that language only', () => {
     expect(() => resolveOptions({ name: 'namespace', lang: 'php' })).toThrow(/cannot be used with PHP.*--name namespace-service/);
     expect(() => resolveOptions({ directory: 'x/kernel', lang: 'ruby' })).toThrow(/cannot be used with Ruby/);
+    expect(() => resolveOptions({ directory: 'x/app', lang: 'ruby' })).toThrow(/cannot be used with Ruby/);
     expect(resolveOptions({ name: 'namespace', lang: 'node' }).name).toBe('namespace');
     expect(resolveOptions({ name: 'kernel-api', lang: 'ruby' }).name).toBe('kernel-api');
   });
