@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
     // Child processes and real servers: forks isolate them best.
     pool: 'forks',
     testTimeout: 60_000,

@@ -53,7 +53,7 @@ export function runCli(
 }
 
 export async function tempDir(label = 'cli'): Promise<string> {
-  return mkdtemp(path.join(os.tmpdir(), `cbs-${label}-`));
+  return mkdtemp(path.join(process.env.CBS_TMP_ROOT ?? os.tmpdir(), `cbs-${label}-`));
 }
 
 export async function listTree(dir: string): Promise<string[]> {

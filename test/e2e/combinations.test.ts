@@ -129,7 +129,7 @@ async function runCombination(lang: LanguageId, db: DatabaseId): Promise<void> {
   } finally {
     await database.drop();
   }
-  // Kept on failure (the throw skips this) so the generated project can be inspected.
+  // Removed as soon as it passed; a failed one stays until the run ends (CBS_KEEP_TMP=1 keeps it).
   await rm(work, { recursive: true, force: true });
 }
 
