@@ -15,7 +15,7 @@ const passed = count('passed');
 const failed = count('failed') + report.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
 const skipped = count('skipped') + count('pending') + count('todo');
 for (const t of all.filter((x) => x.status === 'skipped' || x.status === 'pending')) {
-  console.log(`skipped: ${t.fullName}`);
+  console.log(`skipped: ${t.fullName} — ${t.meta?.skipReason ?? 'no reason given'}`);
 }
 if (passed + failed === 0) {
   console.log('Tests: the run executed no test');

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { skipBecause } from '../skip.js';
 import { binPath, tempDir } from './run-cli.js';
 
 const DOWN = '\x1b[B';
@@ -46,7 +47,14 @@ function runInTerminal(args: string[], cwd: string, answers: Array<[RegExp, stri
   });
 }
 
-describe.skipIf(!existsSync('/usr/bin/script'))('in a terminal', () => {
+// util-linux `script` (Debian's bsdutils, always installed) gives the CLI a real terminal.
+const noScript = existsSync('/usr/bin/script') ? null : '/usr/bin/script (util-linux) is not installed';
+
+describe('in a terminal', () => {
+  beforeEach((ctx) => {
+    if (noScript) skipBecause(ctx, noScript);
+  });
+
   it('asks only what flags did not answer, with defaults on Enter', async () => {
     const cwd = await tempDir('tty');
     const r = await runInTerminal(['tty-app', '--ci', 'none'], cwd, [

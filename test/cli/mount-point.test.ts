@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { skipBecause } from '../skip.js';
 import { runCli, tempDir } from './run-cli.js';
 
 /**
@@ -25,10 +26,7 @@ afterEach(() => {
 describe('a target that is a mount point', () => {
   it('an empty one receives the project, with nothing left beside it', async (ctx) => {
     const m = await mountTmpfs();
-    if (typeof m === 'string') {
-      console.warn(`SKIPPED mount-point test: ${m}`);
-      return ctx.skip();
-    }
+    if (typeof m === 'string') return skipBecause(ctx, m, true);
     const r = await runCli(['vol', '--yes', '--no-git'], { cwd: m.parent });
     expect(r.code, r.stderr).toBe(0);
     expect(await readdir(m.parent)).toEqual(['vol']);
@@ -37,10 +35,7 @@ describe('a target that is a mount point', () => {
 
   it('a non-empty one with --force keeps the user\'s files', async (ctx) => {
     const m = await mountTmpfs();
-    if (typeof m === 'string') {
-      console.warn(`SKIPPED mount-point test: ${m}`);
-      return ctx.skip();
-    }
+    if (typeof m === 'string') return skipBecause(ctx, m, true);
     await writeFile(path.join(m.mount, 'README.md'), 'mine\n');
     const r = await runCli(['vol', '--yes', '--no-git', '--force'], { cwd: m.parent });
     expect(r.code, r.stderr).toBe(0);
