@@ -11,7 +11,7 @@ import {
   UsageError,
   type RawAnswers,
 } from './options/resolve.js';
-import { optionSchema, type OptionSpec } from './options/schema.js';
+import { argName, isPositional, options as schema, questionsFor } from './options/schema.js';
 
 interface Io {
   stdout: NodeJS.WritableStream;
@@ -19,13 +19,11 @@ interface Io {
   interactive: boolean;
 }
 
-const schema = optionSchema as readonly OptionSpec[];
-
 /** yargs options, derived from the schema. No defaults here: "not given" must stay visible. */
 function yargsOptions(): Record<string, YargsOptions> {
   const out: Record<string, YargsOptions> = {};
   for (const o of schema) {
-    if (o.type === 'string' && o.positional) continue;
+    if (isPositional(o)) continue;
     const shown =
       o.type === 'string' ? (o.defaultNote ?? o.default) : o.type === 'boolean' ? String(o.default) : o.default;
     out[o.flag] = {
@@ -41,7 +39,7 @@ function yargsOptions(): Record<string, YargsOptions> {
 
 async function parser(argv: string[]) {
   const { default: yargs } = await import('yargs');
-  const positional = schema.find((o) => o.type === 'string' && o.positional);
+  const positional = schema.find(isPositional);
   return yargs(argv)
     .scriptName('create-backend-starter')
     .usage('$0 [directory] [options]\n\nCreate a backend service with tests, Docker and CI that works on first run.')
@@ -95,7 +93,7 @@ export async function parseWithYargs(
 function rawFromArgs(args: Record<string, unknown>): RawAnswers {
   const raw: Record<string, unknown> = {};
   for (const o of schema) {
-    const value = args[o.type === 'string' && o.positional ? 'directory' : o.flag];
+    const value = args[argName(o)];
     if (value === undefined) continue;
     if (Array.isArray(value)) throw new UsageError(`--${o.flag} was given more than once`);
     raw[o.key] = value;
@@ -121,20 +119,14 @@ async function ask(raw: RawAnswers, io: Io): Promise<RawAnswers> {
   const { select, input, confirm } = await import('./prompts.js');
   const context = { output: io.stderr as NodeJS.WriteStream };
   const out: Record<string, unknown> = { ...raw };
-  for (const o of schema) {
-    if (!o.answer || out[o.key] !== undefined) continue;
-    if (o.type === 'choice') {
-      out[o.key] = await select(
-        { message: o.prompt ?? o.key, default: o.default, choices: o.choices.map((c) => ({ value: c, name: o.labels[c] })) },
-        context,
-      );
-    } else if (o.type === 'boolean') {
-      out[o.key] = await confirm({ message: o.prompt ?? o.key, default: o.default }, context);
+  for (const q of questionsFor(raw)) {
+    if (q.kind === 'select') {
+      out[q.key] = await select({ message: q.message, default: q.default, choices: q.choices! }, context);
+    } else if (q.kind === 'confirm') {
+      out[q.key] = await confirm({ message: q.message, default: q.default as boolean }, context);
     } else {
-      // The name's default is derived from the directory later, so an empty answer means "derive".
-      const fallback = o.key === 'name' ? undefined : o.default;
-      const answer = await input({ message: o.prompt ?? o.key, default: fallback }, context);
-      if (answer !== '') out[o.key] = answer;
+      const answer = await input({ message: q.message, default: q.default as string | undefined }, context);
+      if (answer !== '') out[q.key] = answer;
     }
   }
   return out;
@@ -175,7 +167,6 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     const options = resolveOptions(raw);
     const result = await generate(options, {
       info: (line) => (json ? io.stderr : io.stdout).write(`${line}\n`),
-      warn: (line) => io.stderr.write(`warning: ${line}\n`),
     });
     if (json) io.stdout.write(`${JSON.stringify(result)}\n`);
     else printResult(result, io);

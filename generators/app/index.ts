@@ -5,14 +5,13 @@ import { planFor } from '../../src/generate.js';
 import { initGitRepository } from '../../src/git/git.js';
 import { templatesDir } from '../../src/meta.js';
 import { resolveOptions, type RawAnswers } from '../../src/options/resolve.js';
-import { optionSchema, type OptionSpec } from '../../src/options/schema.js';
+import { argName, isPositional, options, questionsFor } from '../../src/options/schema.js';
 import type { GenerateOptions } from '../../src/plan/types.js';
 import { renderPlan } from '../../src/render/render.js';
 
-const schema = optionSchema as readonly OptionSpec[];
 // Writing, dry runs and JSON output are Yeoman's business here (mem-fs, its conflicter,
 // `--force`), so only the answers and `--yes` become generator options.
-const exposed = schema.filter((o) => o.answer || o.key === 'yes');
+const exposed = options.filter((o) => o.answer || o.key === 'yes');
 
 /**
  * `yo backend-starter` / yeoman-environment front end. Lifecycle wiring only: the answers,
@@ -25,7 +24,7 @@ export default class BackendStarterGenerator extends Generator {
     super(args, opts as never);
     this.argument('directory', { type: String, required: false, description: 'Where to create the project' });
     for (const o of exposed) {
-      if (o.type === 'string' && o.positional) continue;
+      if (isPositional(o)) continue;
       this.option(o.flag, {
         type: o.type === 'boolean' ? Boolean : String,
         description: o.describe,
@@ -36,23 +35,21 @@ export default class BackendStarterGenerator extends Generator {
 
   async prompting(): Promise<void> {
     const raw: Record<string, unknown> = {};
+    const given = this.options as Record<string, unknown>;
     for (const o of exposed) {
-      const options = this.options as Record<string, unknown>;
-      const value = o.type === 'string' && o.positional ? options.directory : options[o.flag];
+      const value = given[argName(o)];
       if (value !== undefined) raw[o.key] = value;
     }
     const yes = raw.yes === true;
     delete raw.yes;
     if (!yes) {
-      const questions = exposed
-        .filter((o) => o.answer && raw[o.key] === undefined && o.prompt)
-        .map((o) => ({
-          name: o.key,
-          message: o.prompt ?? o.key,
-          type: o.type === 'choice' ? 'list' : o.type === 'boolean' ? 'confirm' : 'input',
-          ...(o.type === 'choice' ? { choices: o.choices.map((c) => ({ value: c, name: o.labels[c] })) } : {}),
-          ...(o.key === 'name' ? {} : { default: o.default }),
-        }));
+      const questions = questionsFor(raw).map((q) => ({
+        name: q.key,
+        message: q.message,
+        type: q.kind === 'select' ? 'list' : q.kind,
+        choices: q.choices,
+        default: q.default,
+      }));
       Object.assign(raw, await this.prompt(questions as never));
       if (raw.name === '') delete raw.name;
     }

@@ -1,8 +1,7 @@
 import parse from 'yargs-parser';
-import { optionSchema, type OptionSpec } from './schema.js';
+import { isPositional, options } from './schema.js';
 
-const schema = optionSchema as readonly OptionSpec[];
-const flags = schema.filter((o) => !(o.type === 'string' && o.positional));
+const flags = options.filter((o) => !isPositional(o));
 const byFlag = new Map(flags.map((o) => [o.flag, o]));
 
 /**

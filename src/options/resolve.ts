@@ -2,7 +2,7 @@ import path from 'node:path';
 import { languages, type LanguageId, type LanguageSpec } from '../languages/index.js';
 import type { GenerateOptions } from '../plan/types.js';
 import { checkName, nameFromDirectory } from './names.js';
-import { flagUsage, optionByKey, optionSchema, type OptionKey, type OptionSpec } from './schema.js';
+import { flagUsage, isPositional, optionByKey, options, type OptionKey, type OptionSpec } from './schema.js';
 
 /** A mistake in what the user asked for: exit code 2, and the message says how to fix it. */
 export class UsageError extends Error {
@@ -30,18 +30,16 @@ export function validateValue(o: OptionSpec, value: unknown): string | boolean {
 
 /** Required answers neither given nor defaultable (no `--yes`): what a non-interactive run lacks. */
 export function missingAnswers(raw: RawAnswers): OptionSpec[] {
-  return optionSchema.filter(
-    (o) => 'required' in o && o.required && raw[o.key] === undefined,
-  ) as OptionSpec[];
+  return options.filter((o) => o.required && raw[o.key as OptionKey] === undefined);
 }
 
 /** The full command a user can copy when a non-interactive run lacks answers. */
 export function exampleCommand(raw: RawAnswers): string {
   const parts = ['npx create-backend-starter'];
-  for (const o of optionSchema as readonly OptionSpec[]) {
-    if (!o.answer || !('required' in o && o.required)) continue;
+  for (const o of options) {
+    if (!o.answer || !o.required) continue;
     const v = raw[o.key as OptionKey] ?? o.default;
-    parts.push(o.type === 'string' && o.positional ? String(v) : `--${o.flag} ${String(v)}`);
+    parts.push(isPositional(o) ? String(v) : `--${o.flag} ${String(v)}`);
   }
   parts.push('--yes');
   return parts.join(' ');
@@ -61,12 +59,12 @@ export function missingAnswersError(raw: RawAnswers): UsageError {
  * is allowed (`--yes`) or an error (no terminal).
  */
 export function resolveOptions(raw: RawAnswers): GenerateOptions {
-  const known = new Set<string>(optionSchema.map((o) => o.key));
+  const known = new Set<string>(options.map((o) => o.key));
   for (const key of Object.keys(raw)) {
     if (!known.has(key)) throw new UsageError(`unknown option ${JSON.stringify(key)}`);
   }
   const value = <T extends string | boolean>(key: OptionKey): T => {
-    const o = optionSchema.find((s) => s.key === key) as OptionSpec;
+    const o = optionByKey(key);
     const given = raw[key];
     return (given === undefined ? o.default : validateValue(o, given)) as T;
   };

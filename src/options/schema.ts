@@ -164,15 +164,52 @@ export const optionSchema = [
 export type OptionKey = (typeof optionSchema)[number]['key'];
 export type CiChoiceId = (typeof ciChoices)[number];
 
+/** The schema, widened to the common option type every consumer iterates over. */
+export const options: readonly OptionSpec[] = optionSchema;
+
 export function optionByKey(key: OptionKey): OptionSpec {
-  const found = optionSchema.find((o) => o.key === key);
+  const found = options.find((o) => o.key === key);
   if (!found) throw new Error(`no option ${key}`);
-  return found as OptionSpec;
+  return found;
+}
+
+export function isPositional(o: OptionSpec): boolean {
+  return o.type === 'string' && o.positional === true;
+}
+
+/** The name a parser reports the option under: the positional's key, else the flag. */
+export function argName(o: OptionSpec): string {
+  return isPositional(o) ? o.key : o.flag;
+}
+
+/** A question for one answer flags did not give, in neutral form for any prompt library. */
+export interface Question {
+  key: OptionKey;
+  kind: 'select' | 'confirm' | 'input';
+  message: string;
+  choices?: Array<{ value: string; name: string }>;
+  default?: string | boolean;
+}
+
+/**
+ * The questions to ask, in schema order, for the answers `given` lacks. The name has no
+ * default of its own: an empty answer means "derive it from the directory".
+ */
+export function questionsFor(given: Partial<Record<OptionKey, unknown>>): Question[] {
+  return options
+    .filter((o) => o.answer && o.prompt && given[o.key as OptionKey] === undefined)
+    .map((o) => ({
+      key: o.key as OptionKey,
+      kind: o.type === 'choice' ? 'select' : o.type === 'boolean' ? 'confirm' : 'input',
+      message: o.prompt!,
+      ...(o.type === 'choice' ? { choices: o.choices.map((c) => ({ value: c, name: o.labels[c] ?? c })) } : {}),
+      ...(o.key === 'name' ? {} : { default: o.default }),
+    }));
 }
 
 /** `--lang node|php|python|ruby`, for messages and the example command. */
 export function flagUsage(o: OptionSpec): string {
-  if (o.type === 'string' && o.positional) return `<${o.key}>`;
+  if (isPositional(o)) return `<${o.key}>`;
   if (o.type === 'choice') return `--${o.flag} ${o.choices.join('|')}`;
   if (o.type === 'boolean') return `--${o.flag}`;
   return `--${o.flag} <${o.key}>`;

@@ -1,10 +1,10 @@
-import { optionSchema, type OptionSpec } from './schema.js';
+import { isPositional, options } from './schema.js';
 
 /** The README's options table, derived from the schema (a unit test keeps the README in sync). */
 export function optionsTable(): string {
-  const rows = (optionSchema as readonly OptionSpec[]).map((o) => {
+  const rows = options.map((o) => {
     const flag =
-      o.type === 'string' && o.positional
+      isPositional(o)
         ? `\`[${o.key}]\``
         : [`\`--${o.flag}\``, ...(o.alias ? [`\`-${o.alias}\``] : [])].join(', ');
     const values =
@@ -14,7 +14,7 @@ export function optionsTable(): string {
           ? o.answer
             ? `on/off (\`--no-${o.flag}\`)`
             : 'flag'
-          : o.type === 'string' && o.positional
+          : isPositional(o)
             ? 'path'
             : 'text';
     const def = !o.answer
