@@ -4,6 +4,7 @@ import path from 'node:path';
 import { databases } from './databases/index.js';
 import { initGitRepository, type GitResult } from './git/git.js';
 import { generatorVersion, templatesDir } from './meta.js';
+import { secretNames } from './models/env.js';
 import { buildPlan, type Plan } from './plan/build-plan.js';
 import type { Answers, GenerateOptions } from './plan/types.js';
 import { renderPlan } from './render/render.js';
@@ -18,18 +19,17 @@ export interface GenerateResult {
   files: string[];
   keptAsOrig: string[];
   git: GitResult | null;
-  install: { status: 'done' | 'skipped' } | null;
+  install: { status: 'done' } | null;
   warnings: string[];
   nextSteps: string[];
 }
 
 export interface Reporter {
-  /** Progress lines (stderr with --json, stdout otherwise). */
+  /** Progress lines (stderr with --json, stdout otherwise); warnings are in the result. */
   info(line: string): void;
-  warn(line: string): void;
 }
 
-const silent: Reporter = { info: () => {}, warn: () => {} };
+const silent: Reporter = { info: () => {} };
 
 /** A failure after the project was written (install) is still exit code 1. */
 export class GenerationError extends Error {
@@ -46,10 +46,8 @@ export function randomSecret(): string {
 
 export function planFor(options: GenerateOptions): Plan {
   const answers = answersOf(options);
-  const ctxSecrets = Object.fromEntries(
-    ['DB_PASSWORD', ...databases[answers.db].extraSecrets].map((n) => [n, randomSecret()]),
-  );
-  return buildPlan(answers, { generatorVersion, secrets: ctxSecrets });
+  const secrets = Object.fromEntries(secretNames(databases[answers.db]).map((n) => [n, randomSecret()]));
+  return buildPlan(answers, { generatorVersion, secrets });
 }
 
 export async function generate(options: GenerateOptions, reporter: Reporter = silent): Promise<GenerateResult> {

@@ -6,12 +6,12 @@ import { fileURLToPath } from 'node:url';
  * The package root holds `package.json` and `templates/`. It is found by walking up from
  * this module, so the same code works from `dist/src/`, from the bundle and from tests.
  */
-function findPackageRoot(): string {
+function findPackage(): { root: string; version: string } {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
     try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string };
-      if (pkg.name === 'create-backend-starter') return dir;
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version: string };
+      if (pkg.name === 'create-backend-starter') return { root: dir, version: pkg.version };
     } catch {
       // not here; keep walking up
     }
@@ -21,8 +21,7 @@ function findPackageRoot(): string {
   }
 }
 
-export const packageRoot = findPackageRoot();
+const found = findPackage();
+const packageRoot = found.root;
 export const templatesDir = path.join(packageRoot, 'templates');
-export const generatorVersion = (
-  JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }
-).version;
+export const generatorVersion = found.version;

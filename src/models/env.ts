@@ -1,3 +1,4 @@
+import type { DatabaseSpec } from '../databases/types.js';
 import { localCredentials, type ProjectContext } from './context.js';
 
 /** Secrets are only ever written to `.env`; `.env.example` carries placeholders. */
@@ -5,14 +6,15 @@ export interface Secrets {
   [name: string]: string;
 }
 
-export function secretNames(ctx: ProjectContext): string[] {
-  return ['DB_PASSWORD', ...ctx.db.extraSecrets];
+/** The `.env` secrets a database needs: its app user's password, and any extra ones. */
+export function secretNames(db: DatabaseSpec): string[] {
+  return ['DB_PASSWORD', ...db.extraSecrets];
 }
 
 function envLines(ctx: ProjectContext, secrets: Secrets): string[] {
   const password = secrets.DB_PASSWORD ?? '';
   return [
-    ...secretNames(ctx).map((n) => `${n}=${secrets[n] ?? ''}`),
+    ...secretNames(ctx.db).map((n) => `${n}=${secrets[n] ?? ''}`),
     `DATABASE_URL=${ctx.db.url(localCredentials(ctx, password))}`,
     '# Tests use TEST_DATABASE_URL when set, else DATABASE_URL.',
     '# TEST_DATABASE_URL=',
@@ -22,7 +24,7 @@ function envLines(ctx: ProjectContext, secrets: Secrets): string[] {
 }
 
 export function envExample(ctx: ProjectContext): string {
-  const placeholders = Object.fromEntries(secretNames(ctx).map((n) => [n, 'change-me']));
+  const placeholders = Object.fromEntries(secretNames(ctx.db).map((n) => [n, 'change-me']));
   return [
     '# Copy to .env and fill in. Variables set in the environment win over .env.',
     ...envLines(ctx, placeholders),

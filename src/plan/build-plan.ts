@@ -41,7 +41,7 @@ export function buildPlan(answers: Answers, inputs: PlanInputs): Plan {
     generatorVersion: inputs.generatorVersion,
     dbUser: DB_USER,
   };
-  for (const n of secretNames(ctx)) {
+  for (const n of secretNames(db)) {
     if (!inputs.secrets[n]) throw new Error(`buildPlan needs a value for secret ${n}`);
   }
 

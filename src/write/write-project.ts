@@ -8,8 +8,6 @@ import { inspectTarget } from './target.js';
 export interface WriteResult {
   /** Files of the user's that differed from ours, moved aside as `<file>.orig`. */
   keptAsOrig: string[];
-  /** Files that were already there with exactly our content. */
-  unchanged: string[];
 }
 
 /**
@@ -45,11 +43,11 @@ export async function writeProject(target: string, files: RenderedFile[]): Promi
     const state = await inspectTarget(target);
     if (state === 'missing') {
       await rename(staging, target);
-      return { keptAsOrig: [], unchanged: [] };
+      return { keptAsOrig: [] };
     }
     if (state === 'empty') {
       await replaceEmptyDirectory(staging, target);
-      return { keptAsOrig: [], unchanged: [] };
+      return { keptAsOrig: [] };
     }
     return await mergeInto(staging, target, files);
   } finally {
@@ -80,14 +78,11 @@ async function replaceEmptyDirectory(staging: string, target: string): Promise<v
 /** `--force` into a non-empty directory: never delete or overwrite; differing files become `.orig`. */
 async function mergeInto(staging: string, target: string, files: RenderedFile[]): Promise<WriteResult> {
   const move = await loadMove();
-  const result: WriteResult = { keptAsOrig: [], unchanged: [] };
+  const result: WriteResult = { keptAsOrig: [] };
   for (const f of files) {
     const dest = path.join(target, f.path);
     const existing = await readFile(dest).catch(() => null);
-    if (existing && existing.equals(f.content)) {
-      result.unchanged.push(f.path);
-      continue;
-    }
+    if (existing && existing.equals(f.content)) continue;
     await mkdir(path.dirname(dest), { recursive: true });
     if (existing) {
       const aside = await freeName(`${dest}.orig`);
