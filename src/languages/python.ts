@@ -128,7 +128,8 @@ export const python = {
     name: 'FastAPI',
     why:
       'FastAPI is the most popular modern Python API framework: ASGI, served by uvicorn, ' +
-      'typed routes, and interactive API docs at `/docs` for free. The database drivers are ' +
+      'typed routes, and interactive API docs one argument away (`docs_url` in `app/main.py`; off ' +
+      'by default, since every project answers unknown paths with 404). The database drivers are ' +
       'the plain, well-known ones (psycopg 3, PyMySQL, pymongo), called from synchronous ' +
       'endpoints that FastAPI runs on its thread pool, so there is no ORM to learn and every ' +
       'query is in `app/store.py`. Request bodies are checked by hand in `app/validation.py`, ' +
