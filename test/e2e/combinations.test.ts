@@ -10,13 +10,6 @@ import { freePort, runOk, startService, stopAll, type Env } from '../support/pro
 import { skipBecause } from '../skip.js';
 import { runtimes } from './runtimes/index.js';
 
-/**
- * Every combination in the registries: generate it with the built CLI, install it, run
- * its own test suite against a throwaway database on a real server, boot it, and hold it
- * to the shared HTTP contract; then boot it against a dead database (503) and check it
- * stops cleanly on SIGTERM.
- */
-
 const dbAvailability = Object.fromEntries(
   await Promise.all(databaseIds.map(async (id) => [id, await probeDatabase(id)] as const)),
 ) as Record<DatabaseId, Awaited<ReturnType<typeof probeDatabase>>>;
@@ -28,6 +21,12 @@ afterAll(async () => {
   await stopAll();
 });
 
+/**
+ * Every combination in the registries: generate it with the built CLI, install it, run
+ * its own test suite against a throwaway database on a real server, boot it, and hold it
+ * to the shared HTTP contract; then boot it against a dead database (503) and check it
+ * stops cleanly on SIGTERM.
+ */
 describe.concurrent('end to end', () => {
   for (const lang of languageIds) {
     for (const db of databaseIds) {
