@@ -8,7 +8,9 @@ import { secretNames } from './models/env.js';
 import { buildPlan, type Plan } from './plan/build-plan.js';
 import type { Answers, GenerateOptions } from './plan/types.js';
 import { renderPlan } from './render/render.js';
-import { assertWritableTarget } from './write/target.js';
+import { shellQuote, show } from './write/display.js';
+import { SignalGuard } from './write/signals.js';
+import { assertWritableTarget, resolveTarget } from './write/target.js';
 import { writeProject } from './write/write-project.js';
 
 export interface GenerateResult {
@@ -52,7 +54,9 @@ export function planFor(options: GenerateOptions): Plan {
 
 export async function generate(options: GenerateOptions, reporter: Reporter = silent): Promise<GenerateResult> {
   const target = path.resolve(options.directory);
-  await assertWritableTarget(target, options.force);
+  // A target that is a link to a folder is followed once; messages keep the user's name.
+  const real = await resolveTarget(target);
+  await assertWritableTarget(real, options.force, target);
   const plan = planFor(options);
   const files = await renderPlan(plan, templatesDir);
   const warnings: string[] = [];
@@ -70,20 +74,34 @@ export async function generate(options: GenerateOptions, reporter: Reporter = si
   };
   if (options.dryRun) return result;
 
-  const written = await writeProject(target, files);
-  result.keptAsOrig = written.keptAsOrig;
-  for (const f of written.keptAsOrig) warnings.push(`kept your previous file as ${f}`);
+  const guard = new SignalGuard();
+  try {
+    const written = await writeProject(real, files, { force: options.force, guard, shown: target });
+    result.keptAsOrig = written.keptAsOrig;
+    for (const f of written.keptAsOrig) warnings.push(`kept your previous file as ${show(f)}`);
 
-  if (options.git) {
-    result.git = await initGitRepository(target);
-    if (result.git.message) warnings.push(result.git.message);
+    let step = '';
+    guard.afterWrite(
+      (signal) => `Interrupted (${signal}): the project is complete in ${show(target)}, but ${step} did not finish; run it there yourself.`,
+    );
+    if (options.git) {
+      step = 'git init (git init && git add -A && git commit)';
+      result.git = await initGitRepository(real, { aside: written.aside });
+      if (result.git.message) warnings.push(result.git.message);
+      if (result.git.keptOutOfGit?.length) {
+        warnings.push(`kept out of the first commit, as your ignore rules exclude them: ${result.git.keptOutOfGit.map((p) => show(p)).join(', ')}`);
+      }
+    }
+    if (options.install) {
+      step = 'make install';
+      reporter.info(`Installing dependencies (make install) in ${show(target)} …`);
+      await runInstall(real, target);
+      result.install = { status: 'done' };
+    }
+    return result;
+  } finally {
+    guard.dispose();
   }
-  if (options.install) {
-    reporter.info(`Installing dependencies (make install) in ${target} …`);
-    await runInstall(target);
-    result.install = { status: 'done' };
-  }
-  return result;
 }
 
 function nextSteps(target: string, o: GenerateOptions): string[] {
@@ -96,12 +114,9 @@ function nextSteps(target: string, o: GenerateOptions): string[] {
   return steps;
 }
 
-/** Quote a path for the next-steps hint only when it needs it. */
-export function shellQuote(s: string): string {
-  return /^[\w./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
+export { shellQuote };
 
-function runInstall(dir: string): Promise<void> {
+function runInstall(dir: string, shown: string): Promise<void> {
   return new Promise((resolve, reject) => {
     // Install output is progress, never the --json result: it goes to stderr.
     const child = spawn('make', ['install'], { cwd: dir, stdio: ['ignore', 2, 2] });
@@ -111,7 +126,7 @@ function runInstall(dir: string): Promise<void> {
     child.on('exit', (code) =>
       code === 0
         ? resolve()
-        : reject(new GenerationError(`the project was generated in ${dir}, but make install failed (exit ${code}); fix the cause and run it again there`)),
+        : reject(new GenerationError(`the project was generated in ${show(shown)}, but make install failed (exit ${code}); fix the cause and run it again there`)),
     );
   });
 }
