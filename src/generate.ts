@@ -8,7 +8,10 @@ import { secretNames } from './models/env.js';
 import { buildPlan, type Plan } from './plan/build-plan.js';
 import type { Answers, GenerateOptions } from './plan/types.js';
 import { renderPlan } from './render/render.js';
+import { UsageError } from './options/resolve.js';
 import { shellQuote, show } from './write/display.js';
+import { WriteError } from './write/errors.js';
+import { describeFsError } from './write/fs-errors.js';
 import { SignalGuard } from './write/signals.js';
 import { assertWritableTarget, resolveTarget } from './write/target.js';
 import { writeProject } from './write/write-project.js';
@@ -55,8 +58,7 @@ export function planFor(options: GenerateOptions): Plan {
 export async function generate(options: GenerateOptions, reporter: Reporter = silent): Promise<GenerateResult> {
   const target = path.resolve(options.directory);
   // A target that is a link to a folder is followed once; messages keep the user's name.
-  const real = await resolveTarget(target);
-  await assertWritableTarget(real, options.force, target);
+  const real = await checkedTarget(target, options.force);
   const plan = planFor(options);
   const files = await renderPlan(plan, templatesDir);
   const warnings: string[] = [];
@@ -101,6 +103,21 @@ export async function generate(options: GenerateOptions, reporter: Reporter = si
     return result;
   } finally {
     guard.dispose();
+  }
+}
+
+/** The target to write to, or a usage error saying why it cannot be; never a raw errno. */
+async function checkedTarget(target: string, force: boolean): Promise<string> {
+  try {
+    const real = await resolveTarget(target);
+    await assertWritableTarget(real, force, target);
+    return real;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (!code || err instanceof Error === false) throw err;
+    const message = (await describeFsError(err as NodeJS.ErrnoException, target)) ?? (err as Error).message;
+    // Problems with the path itself are the user's to change: usage errors, exit 2.
+    throw ['ENOTDIR', 'ENAMETOOLONG', 'ELOOP'].includes(code) ? new UsageError(message) : new WriteError(message);
   }
 }
 

@@ -111,8 +111,9 @@ async function keepIgnoredOut(dir: string, aside: Array<{ from: string; to: stri
   if (aside.length === 0) return kept;
   let ignored: string[] = [];
   try {
-    const { stdout } = await git(dir, ['check-ignore', '--no-index', '-z', '--', ...aside.map((a) => a.from)]);
-    ignored = stdout.split('\0').filter(Boolean);
+    // The paths are the project's own file names (plain ASCII), so one per line is exact.
+    const { stdout } = await git(dir, ['check-ignore', '--no-index', '--', ...aside.map((a) => a.from)]);
+    ignored = stdout.split('\n').filter(Boolean);
   } catch (err) {
     // Exit 1: none of them is ignored.
     if ((err as { code?: number }).code !== 1) throw err;

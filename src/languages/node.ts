@@ -211,6 +211,11 @@ export const node = {
     git: ['node_modules/', 'dist/', 'coverage/', '*.tsbuildinfo', 'npm-debug.log*'],
     docker: ['node_modules', 'dist', 'coverage', 'test', '.github', '.gitlab-ci.yml', 'docker-compose.yml', '*.md'],
   },
+  // npm refuses to install a dependency that has the project's own name (ENOSELF).
+  reservedNames: [
+    ...[...Object.keys(versions.packages), ...Object.keys(versions.devPackages)].filter((n) => !n.startsWith('@')),
+    'express',
+  ],
   defaultPort: 3000,
   layout: [
     ['src/server.ts', 'entry point: reads the environment, listens on $PORT, shuts down gracefully on SIGTERM'],

@@ -222,6 +222,17 @@ export const python = {
       '.gitlab-ci.yml',
     ],
   },
+  // What breaks `pip install -e '.[dev]'` or the venv: a project named like one of its own
+  // requirements (direct or pulled in) cannot be resolved (ResolutionImpossible), and its
+  // console script `.venv/bin/<name>` overwrites an interpreter, pip, activate or a tool's.
+  reservedNames: [
+    ...[...Object.keys(versions.packages), ...Object.keys(versions.devPackages), 'hatchling'].map((n) => n.toLowerCase()),
+    'annotated-doc', 'annotated-types', 'anyio', 'certifi', 'click', 'dnspython', 'h11', 'httpcore', 'idna',
+    'iniconfig', 'packaging', 'pluggy', 'psycopg-binary', 'pydantic', 'pydantic-core', 'pygments', 'sniffio',
+    'starlette', 'typing-extensions', 'typing-inspection',
+    'activate', 'pip', 'pip3', 'pygmentize', 'python', 'python3',
+    'django', 'flask',
+  ],
   defaultPort: 3000,
   layout: [
     ['app/main.py', 'the routes, JSON error responses and the app factory'],

@@ -176,6 +176,23 @@ export const ruby = {
     'mongo', 'numeric', 'object', 'object-space', 'proc', 'process', 'puma', 'rack', 'ractor', 'rake',
     'random', 'range', 'rational', 'regexp', 'sequel', 'set', 'signal', 'sinatra', 'string', 'struct',
     'symbol', 'thread', 'time', 'uri', 'warning',
+    // Core classes a module of that name would reopen ("TypeError: Queue is not a module").
+    'argument-error', 'closed-queue-error', 'condition-variable', 'encoding-error', 'false-class',
+    'fiber-error', 'file-test', 'float-domain-error', 'frozen-error', 'index-error', 'interrupt',
+    'key-error', 'load-error', 'local-jump-error', 'match-data', 'monitor', 'monitor-mixin', 'mutex',
+    'name-error', 'nil-class', 'no-matching-pattern-error', 'no-matching-pattern-key-error',
+    'no-memory-error', 'no-method-error', 'not-implemented-error', 'queue', 'range-error', 'refinement',
+    'regexp-error', 'runtime-error', 'script-error', 'security-error', 'signal-exception', 'sized-queue',
+    'standard-error', 'stop-iteration', 'syntax-error', 'system-call-error', 'system-exit',
+    'system-stack-error', 'thread-error', 'thread-group', 'trace-point', 'true-class', 'type-error',
+    'unbound-method', 'uncaught-throw-error', 'zero-division-error', 'gem', 'bundler', 'rb-config',
+    'big-decimal', 'secure-random', 'file-utils', 'open-struct', 'date-time',
+    // `lib/<name>.rb` is first on the load path: it would shadow `require '<name>'` for the
+    // gems (`pg` → Sequel::AdapterNotFound) and the standard libraries the app loads.
+    ...Object.keys(versions.gems),
+    'base64', 'bigdecimal', 'cgi', 'diff', 'digest', 'erb', 'etc', 'fileutils', 'forwardable', 'ipaddr',
+    'mustermann', 'nio4r', 'openssl', 'optparse', 'pathname', 'securerandom', 'shellwords', 'socket',
+    'stringio', 'strscan', 'tempfile', 'tilt', 'timeout', 'tmpdir', 'zlib',
   ],
   layout: [
     ['config.ru', 'Rack entry point: builds the item store and hands the Sinatra app to Puma'],
