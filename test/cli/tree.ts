@@ -1,5 +1,5 @@
 import { spawnSync, type spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -36,6 +36,11 @@ export function slowRenames(delayMs: number): string[] {
   return ['strace', '-f', '-qq', '-o', '/dev/null', '-e', `trace=${calls}`, '-e', `inject=${calls}:delay_enter=${delayMs * 1000}`];
 }
 
+/** strace fault injection: each of these system calls is held for `delayMs`. */
+export function slowCalls(calls: string, delayMs: number): string[] {
+  return ['strace', '-f', '-qq', '-o', '/dev/null', '-e', `trace=${calls}`, '-e', `inject=${calls}:delay_enter=${delayMs * 1000}`];
+}
+
 /** strace fault injection: the `nth` rename fails with EIO. */
 export function failingRename(nth: number): string[] {
   const calls = 'rename,renameat,renameat2';
@@ -48,6 +53,18 @@ export function tracedPid(strace: ReturnType<typeof spawn>): number | undefined 
   if (!existsSync(file)) return undefined;
   const pid = Number(readFileSync(file, 'utf8').trim().split(/\s+/)[0]);
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/** Calls `then` once a staging folder appears, inside the target or (as it once was) beside it. */
+export function whenStaging(parent: string, target: string, then: () => void): () => void {
+  const timer = setInterval(() => {
+    const beside = readdirSync(parent).some((e) => e.includes('.staging'));
+    if (beside || existsSync(path.join(target, '.create-backend-starter.staging'))) {
+      clearInterval(timer);
+      then();
+    }
+  }, 1);
+  return () => clearInterval(timer);
 }
 
 /** Calls `then` once `file` exists, polling every few ms while the run goes on. */

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { languageIds } from '../../src/languages/index.js';
 import { skipBecause } from '../skip.js';
 import { runCli, tempDir } from './run-cli.js';
-import { failingRename, hasStrace, slowRenames, snapshot, tracedPid, whenExists } from './tree.js';
+import { failingRename, hasStrace, slowCalls, slowRenames, snapshot, tracedPid, whenExists, whenStaging } from './tree.js';
 
 const gitIdentity = {
   GIT_AUTHOR_NAME: 'T',
@@ -261,29 +261,40 @@ describe('an existing empty target is filled in place', () => {
 });
 
 describe('signals at any moment', () => {
-  it('never crash, never leave the staging folder, and "nothing was written" is only said when true', async () => {
+  it('never crash, never leave the staging folder, and "nothing was written" is only said when true', async (ctx) => {
+    if (!hasStrace) return skipBecause(ctx, 'strace is not installed (apt-get install strace)');
     const cwd = await tempDir();
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < 6; i++) {
       const proj = path.join(cwd, `p${i}`);
       await mkdir(proj);
       let stop = () => {};
+      let sent = false;
       const signal = i % 2 ? 'SIGINT' : 'SIGTERM';
       const r = await runCli([`p${i}`, '--yes', '--no-git'], {
         cwd,
+        // Slow file creation keeps the staging writes in flight when the signal lands.
+        prefix: slowCalls('openat', 5),
+        timeoutMs: 60_000,
         onSpawn: (child) => {
-          stop = whenExists(path.join(proj, '.create-backend-starter.staging'), () => {
-            setTimeout(() => child.kill(signal), i * 2);
+          stop = whenStaging(cwd, proj, () => {
+            setTimeout(() => {
+              const pid = tracedPid(child);
+              if (pid) process.kill(pid, signal);
+              sent = Boolean(pid);
+            }, i * 3);
           });
         },
       });
       stop();
+      expect(sent).toBe(true);
       expect(r.stderr).not.toMatch(/ENOTEMPTY|at .*\.js:\d+/);
+      expect((await readdir(cwd)).filter((e) => e.includes('staging'))).toEqual([]);
       const entries = await readdir(proj);
-      expect(entries).not.toContain('.create-backend-starter.staging');
+      expect(entries.filter((e) => e.includes('staging'))).toEqual([]);
       if (r.code === 0) {
         expect(entries).toContain('Makefile');
       } else {
-        expect(r.code).toBe(signal === 'SIGINT' ? 130 : 143);
+        expect(r.code, r.stderr).toBe(signal === 'SIGINT' ? 130 : 143);
         expect(r.stderr).toContain('nothing was written');
         expect(entries).toEqual([]);
       }
