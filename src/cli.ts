@@ -136,6 +136,7 @@ function rejectBooleanValues(argv: string[]): void {
     if (o.type !== 'boolean') continue;
     const names = [o.flag, ...(o.alias ? [o.alias] : [])];
     for (const arg of argv) {
+      if (arg === '--') break;
       const m = /^--?(?:no-)?([\w-]+)=(.*)$/.exec(arg);
       if (m && names.includes(m[1] ?? '') && !['true', 'false'].includes(m[2] ?? '')) {
         throw new UsageError(`--${o.flag} takes no value (use --no-${o.flag} to turn it off); got ${JSON.stringify(arg)}`);

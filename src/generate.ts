@@ -83,8 +83,10 @@ export async function generate(options: GenerateOptions, reporter: Reporter = si
     for (const f of written.keptAsOrig) warnings.push(`kept your previous file as ${show(f)}`);
 
     let step = '';
-    guard.afterWrite(
-      (signal) => `Interrupted (${signal}): the project is complete in ${show(target)}, but ${step} did not finish; run it there yourself.`,
+    guard.afterWrite((signal) =>
+      step
+        ? `Interrupted (${signal}): the project is complete in ${show(target)}, but ${step} did not finish; run it there yourself.`
+        : `Interrupted (${signal}): the project is complete in ${show(target)}.`,
     );
     if (options.git) {
       step = 'git init (git init && git add -A && git commit)';
@@ -114,7 +116,7 @@ async function checkedTarget(target: string, force: boolean): Promise<string> {
     return real;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (!code || err instanceof Error === false) throw err;
+    if (!code) throw err;
     const message = (await describeFsError(err as NodeJS.ErrnoException, target)) ?? (err as Error).message;
     // Problems with the path itself are the user's to change: usage errors, exit 2.
     throw ['ENOTDIR', 'ENAMETOOLONG', 'ELOOP'].includes(code) ? new UsageError(message) : new WriteError(message);

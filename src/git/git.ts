@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile, lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { show } from '../write/display.js';
@@ -103,7 +103,8 @@ async function keepIgnoredOut(dir: string, aside: Array<{ from: string; to: stri
   const exclude = path.join(dir, '.git', 'info', 'exclude');
   const kept: string[] = [];
   const userIgnore = aside.find((a) => a.from === '.gitignore');
-  if (userIgnore) {
+  // Only a regular file: a link kept aside could point anywhere, /dev/zero included.
+  if (userIgnore && (await lstat(path.join(dir, userIgnore.to))).isFile()) {
     const rules = await readFile(path.join(dir, userIgnore.to), 'utf8');
     await appendFile(exclude, `\n# Your .gitignore from before create-backend-starter (now ${userIgnore.to})\n${rules}\n`);
     kept.push(`everything your previous .gitignore ignored (its rules are in .git/info/exclude)`);
