@@ -225,11 +225,12 @@ export const python = {
   // What breaks `pip install -e '.[dev]'` or the venv: a project named like one of its own
   // requirements (direct or pulled in) cannot be resolved (ResolutionImpossible), and its
   // console script `.venv/bin/<name>` overwrites an interpreter, pip, activate or a tool's.
+  // The pulled-in names are what `pip install --dry-run --report` resolves for the pins.
   reservedNames: [
     ...[...Object.keys(versions.packages), ...Object.keys(versions.devPackages), 'hatchling'].map((n) => n.toLowerCase()),
     'annotated-doc', 'annotated-types', 'anyio', 'certifi', 'click', 'dnspython', 'h11', 'httpcore', 'idna',
     'iniconfig', 'packaging', 'pluggy', 'psycopg-binary', 'pydantic', 'pydantic-core', 'pygments', 'sniffio',
-    'starlette', 'typing-extensions', 'typing-inspection',
+    'opentelemetry-api', 'starlette', 'typing-extensions', 'typing-inspection',
     'activate', 'pip', 'pip3', 'pygmentize', 'python', 'python3',
     'django', 'flask',
   ],

@@ -176,23 +176,26 @@ export const ruby = {
     'mongo', 'numeric', 'object', 'object-space', 'proc', 'process', 'puma', 'rack', 'ractor', 'rake',
     'random', 'range', 'rational', 'regexp', 'sequel', 'set', 'signal', 'sinatra', 'string', 'struct',
     'symbol', 'thread', 'time', 'uri', 'warning',
-    // Core classes a module of that name would reopen ("TypeError: Queue is not a module").
-    'argument-error', 'closed-queue-error', 'condition-variable', 'encoding-error', 'false-class',
-    'fiber-error', 'file-test', 'float-domain-error', 'frozen-error', 'index-error', 'interrupt',
-    'key-error', 'load-error', 'local-jump-error', 'match-data', 'monitor', 'monitor-mixin', 'mutex',
-    'name-error', 'nil-class', 'no-matching-pattern-error', 'no-matching-pattern-key-error',
-    'no-memory-error', 'no-method-error', 'not-implemented-error', 'queue', 'range-error', 'refinement',
-    'regexp-error', 'runtime-error', 'script-error', 'security-error', 'signal-exception', 'sized-queue',
-    'standard-error', 'stop-iteration', 'syntax-error', 'system-call-error', 'system-exit',
-    'system-stack-error', 'thread-error', 'thread-group', 'trace-point', 'true-class', 'type-error',
+    // Classes defined once the app and its specs have loaded (Ruby 3.3, Object.constants): a
+    // module of that name fails with "TypeError: Queue is not a module".
+    'addrinfo', 'argument-error', 'basic-socket', 'big-decimal', 'closed-queue-error', 'condition-variable',
+    'date-time', 'delegator', 'encoding-error', 'false-class', 'fiber-error', 'float-domain-error',
+    'frozen-error', 'index-error', 'interrupt', 'key-error', 'load-error', 'local-jump-error', 'match-data',
+    'monitor', 'mutex', 'name-error', 'nil-class', 'no-matching-pattern-error', 'no-matching-pattern-key-error',
+    'no-memory-error', 'no-method-error', 'not-implemented-error', 'opt-parse', 'option-parser', 'queue',
+    'range-error', 'refinement', 'regexp-error', 'resolv', 'runtime-error', 'scan-error', 'script-error',
+    'security-error', 'signal-exception', 'simple-delegator', 'sized-queue', 'socket', 'socket-error',
+    'standard-error', 'stop-iteration', 'string-scanner', 'syntax-error', 'system-call-error', 'system-exit',
+    'system-stack-error', 'tempfile', 'thread-error', 'thread-group', 'trace-point', 'true-class', 'type-error',
     'unbound-method', 'uncaught-throw-error', 'zero-division-error', 'gem', 'bundler', 'rb-config',
-    'big-decimal', 'secure-random', 'file-utils', 'open-struct', 'date-time',
-    // `lib/<name>.rb` is first on the load path: it would shadow `require '<name>'` for the
-    // gems (`pg` → Sequel::AdapterNotFound) and the standard libraries the app loads.
+    // `lib/<snake>.rb` comes first on the load path: it would shadow `require '<snake>'` for the
+    // gems (`pg` → Sequel::AdapterNotFound) and every top-level library the app loads
+    // ($LOADED_FEATURES after loading it), plus the gems the project pins.
     ...Object.keys(versions.gems),
-    'base64', 'bigdecimal', 'cgi', 'diff', 'digest', 'erb', 'etc', 'fileutils', 'forwardable', 'ipaddr',
-    'mustermann', 'nio4r', 'openssl', 'optparse', 'pathname', 'securerandom', 'shellwords', 'socket',
-    'stringio', 'strscan', 'tempfile', 'tilt', 'timeout', 'tmpdir', 'zlib',
+    'base64', 'bigdecimal', 'bson-native', 'bundled-gems', 'date-core', 'delegate', 'did-you-mean', 'digest',
+    'erb', 'error-highlight', 'etc', 'fileutils', 'forwardable', 'ipaddr', 'mustermann', 'open3', 'openssl',
+    'optparse', 'pg-ext', 'psych', 'rbconfig', 'rubygems', 'securerandom', 'shellwords', 'stringio', 'strscan',
+    'tilt', 'timeout', 'tmpdir', 'yaml', 'zlib',
   ],
   layout: [
     ['config.ru', 'Rack entry point: builds the item store and hands the Sinatra app to Puma'],
