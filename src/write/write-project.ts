@@ -62,7 +62,7 @@ class Journal {
  */
 export async function writeProject(target: string, files: RenderedFile[], o: WriteOptions): Promise<WriteResult> {
   const journal = new Journal();
-  let existed = true;
+  let existed = false;
   try {
     existed = await claimTarget(target, o, journal);
     o.guard.check();
@@ -228,13 +228,10 @@ async function explain(err: unknown, shown: string, target: string, existed: boo
     return new Interrupted(err.signal, `Interrupted (${err.signal}): ${said}`);
   }
   if (err instanceof UsageError || err instanceof WriteError) {
-    if (!leftovers.length) return err;
-    const e = new WriteError(`${err.message}\n${state}`);
-    return e;
+    return leftovers.length ? new WriteError(`${err.message}\n${state}`) : err;
   }
   const described = await describeFsError(err as NodeJS.ErrnoException, target);
-  const e = new WriteError(`${described ?? (err as Error).message}. ${state}`, { cause: err });
-  return e;
+  return new WriteError(`${described ?? (err as Error).message}. ${state}`, { cause: err });
 }
 
 /**
