@@ -151,6 +151,8 @@ function printResult(r: GenerateResult, io: Io): void {
 
 /** Run the CLI; returns the exit code instead of exiting, so it can be tested in-process. */
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  // `update` is a subcommand; generate into a directory named update with ./update.
+  if (argv[0] === 'update') return (await import('./update/cli.js')).updateMain(argv.slice(1), io);
   const json = argv.includes('--json');
   try {
     rejectBooleanValues(argv);
