@@ -97,6 +97,24 @@ describe('update, tried as a user would', () => {
     );
     expect(gitIn(dir, 'status', '--porcelain')).toBe('');
   });
+
+  it('a conflict from changed answers: markers, exit 1, listed, and --commit commits nothing', async () => {
+    const dir = await generated();
+    const makefile = await read(dir, 'Makefile');
+    const mine = makefile.replace('\tdocker compose down\n', '\tdocker compose down --remove-orphans\n');
+    expect(mine).not.toBe(makefile);
+    await writeFile(path.join(dir, 'Makefile'), mine);
+    gitIn(dir, 'commit', '--quiet', '-am', 'Remove orphans too');
+    const head = gitIn(dir, 'rev-parse', 'HEAD');
+    const r = await runCli(['update', '--no-docker', '--commit'], { cwd: dir, env });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('  CONFLICT  Makefile (1 conflicting hunk)\n');
+    expect(r.stdout).toContain('  note: not committed: resolve the conflicts first, then commit\n');
+    expect(r.stdout).toContain('1 conflict(s) to resolve: edit the <<<<<<< ======= >>>>>>> markers in Makefile, then commit.\n');
+    const merged = await read(dir, 'Makefile');
+    expect(merged).toMatch(/^<<<<<<< yours\n[^]*docker compose down --remove-orphans\n=======\n[^]*--no-docker[^]*\n>>>>>>> create-backend-starter /m);
+    expect(gitIn(dir, 'rev-parse', 'HEAD')).toBe(head);
+  });
 });
 
 describe('update refuses what it must not do, and writes nothing', () => {
