@@ -1,7 +1,7 @@
 import parse from 'yargs-parser';
 import { UsageError } from '../options/resolve.js';
 import { flagUsage, optionByKey, type BooleanOption, type OptionSpec } from '../options/schema.js';
-import { updateProject, type UpdateOptions, type UpdateResult } from './update.js';
+import { updatableAnswers, updateProject, type UpdateOptions, type UpdateResult } from './update.js';
 
 export interface UpdateIo {
   stdout: NodeJS.WritableStream;
@@ -29,7 +29,7 @@ const updateDescribe: Partial<Record<string, string>> = {
 };
 
 const options: OptionSpec[] = [
-  ...(['directory', 'lang', 'db', 'name', 'ci', 'docker', 'force', 'dryRun', 'json'] as const).map((k) => {
+  ...(['directory', ...updatableAnswers, 'force', 'dryRun', 'json'] as const).map((k) => {
     const o = optionByKey(k);
     return { ...o, describe: updateDescribe[k] ?? o.describe } as OptionSpec;
   }),
@@ -94,7 +94,10 @@ const verb: Record<string, string> = {
 function answerChanges(r: UpdateResult): string[] {
   return (Object.keys(r.to.answers) as Array<keyof typeof r.to.answers>)
     .filter((k) => r.from.answers[k] !== r.to.answers[k])
-    .map((k) => `--${k === 'docker' ? (r.to.answers.docker ? 'docker' : 'no-docker') : `${k} ${String(r.to.answers[k])}`} (was ${String(r.from.answers[k])})`);
+    .map((k) => {
+      const v = r.to.answers[k];
+      return `${typeof v === 'boolean' ? `--${v ? '' : 'no-'}${k}` : `--${k} ${v}`} (was ${String(r.from.answers[k])})`;
+    });
 }
 
 export function printUpdate(r: UpdateResult, out: NodeJS.WritableStream): void {

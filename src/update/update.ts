@@ -5,7 +5,7 @@ import { databases } from '../databases/index.js';
 import { randomSecret } from '../generate.js';
 import { generatorVersion, templatesDir } from '../meta.js';
 import { secretNames } from '../models/env.js';
-import { optionByKey } from '../options/schema.js';
+import { optionByKey, options, type OptionKey } from '../options/schema.js';
 import { UsageError, validateValue } from '../options/resolve.js';
 import { buildPlan } from '../plan/build-plan.js';
 import type { Answers } from '../plan/types.js';
@@ -25,13 +25,18 @@ import { git, runGit } from './git-run.js';
 import { isLockfile, lockfileNotes } from './lockfiles.js';
 import { decide, mergeFile } from './merge.js';
 
-/** The answers update may be given. Language, database and name are checked, never changed. */
-const ANSWER_KEYS = ['lang', 'db', 'name', 'ci', 'docker'] as const;
-type AnswerKey = (typeof ANSWER_KEYS)[number];
+/**
+ * The answers update may be given: every answer in the option schema that shapes the files
+ * (so options added later, a framework or Kubernetes, can change without touching this),
+ * except where to write, whether to install, and whether to `git init`, which say how a
+ * generation runs. Language, database and name are checked, never changed.
+ */
+const RUN_ONLY = new Set<string>(['directory', 'install', 'git']);
+export const updatableAnswers: OptionKey[] = options.filter((o) => o.answer && !RUN_ONLY.has(o.key)).map((o) => o.key as OptionKey);
 /** Changing these would rewrite the project rather than update it. */
-const FIXED: Record<'lang' | 'db' | 'name', string> = { lang: 'language', db: 'database', name: 'project name' };
+const FIXED: Partial<Record<string, string>> = { lang: 'language', db: 'database', name: 'project name' };
 
-export interface UpdateOptions extends Partial<Record<AnswerKey, unknown>> {
+export interface UpdateOptions extends Partial<Record<OptionKey, unknown>> {
   directory?: string;
   dryRun?: boolean;
   force?: boolean;
@@ -79,8 +84,8 @@ export interface UpdateReporter {
   info(line: string): void;
 }
 
-export async function updateProject(options: UpdateOptions = {}, reporter: UpdateReporter = { info: () => {} }): Promise<UpdateResult> {
-  const target = path.resolve(options.directory ?? '.');
+export async function updateProject(opts: UpdateOptions = {}, reporter: UpdateReporter = { info: () => {} }): Promise<UpdateResult> {
+  const target = path.resolve(opts.directory ?? '.');
   const recordBytes = await readFile(path.join(target, RECORD_FILE)).catch(() => {
     throw new UsageError(
       `${target} has no ${RECORD_FILE}: update only works on a project made by create-backend-starter, from its root directory`,
@@ -88,11 +93,11 @@ export async function updateProject(options: UpdateOptions = {}, reporter: Updat
   });
   const record = canonicalRecord(recordBytes);
   const from = parseRecord(recordBytes);
-  const to = { version: generatorVersion, answers: nextAnswers(from.answers, options) };
+  const to = { version: generatorVersion, answers: nextAnswers(from.answers, opts) };
 
   const repo = await findRepo(target);
-  if (options.commit && !repo) throw new UsageError(`${target} is not in a git repository, so --commit has nothing to commit to`);
-  if (!options.dryRun) await assertSafeToWrite(target, repo, Boolean(options.force));
+  if (opts.commit && !repo) throw new UsageError(`${target} is not in a git repository, so --commit has nothing to commit to`);
+  if (!opts.dryRun) await assertSafeToWrite(target, repo, Boolean(opts.force));
 
   const base = await recoverBase(target, repo, record!, from);
   const next = await render(to.answers, await readEnv(target, secretPathsOf(to.answers)));
@@ -101,7 +106,7 @@ export async function updateProject(options: UpdateOptions = {}, reporter: Updat
 
   const result: UpdateResult = {
     ok: true,
-    dryRun: Boolean(options.dryRun),
+    dryRun: Boolean(opts.dryRun),
     directory: target,
     from,
     to,
@@ -160,7 +165,7 @@ export async function updateProject(options: UpdateOptions = {}, reporter: Updat
 
   // The record is ours, not a file to merge: it states what the tree now corresponds to.
   const nextRecord = nextByPath.get(RECORD_FILE)!.content;
-  const answersChanged = canonicalRecord(nextRecord) !== record;
+  const recordChanged = canonicalRecord(nextRecord) !== record;
   if (!nextRecord.equals(recordBytes)) {
     writes.push({ path: RECORD_FILE, content: nextRecord });
     result.changes.push({ path: RECORD_FILE, action: 'updated' });
@@ -182,24 +187,24 @@ export async function updateProject(options: UpdateOptions = {}, reporter: Updat
   result.notes.push(...(await lockfileNotes(target, result.changes.map((c) => c.path))));
   result.ok = result.conflicts.length === 0;
   result.changes.sort((a, b) => (a.path < b.path ? -1 : 1));
-  if (options.dryRun) return result;
+  if (opts.dryRun) return result;
 
   for (const w of writes) await writeAtomically(target, w.path, w.content, w.mode);
   for (const p of removals) await removeAndPrune(target, p);
 
-  if (repo && (answersChanged || base.source !== 'ref')) {
+  if (repo && (recordChanged || base.source !== 'ref')) {
     const stored: Tree = new Map(
       next.filter((f) => !f.secret).map((f) => [f.path, { content: f.content, mode: f.mode ?? 0o644 }]),
     );
     await recordBase(target, repo, stored, `create-backend-starter ${to.version} output for ${JSON.stringify(to.answers)}`);
     if (base.source !== 'ref') reporter.info(`Recorded the generated output in ${repo.ref} as the base for the next update.`);
-  } else if (!repo && answersChanged) {
+  } else if (!repo && recordChanged) {
     result.notes.push(
       'not a git repository: the next update can only reproduce its base with this same generator version (see README, "Updating a project")',
     );
   }
 
-  if (options.commit && repo) {
+  if (opts.commit && repo) {
     if (!result.ok) result.notes.push('not committed: resolve the conflicts first, then commit');
     else if (result.changes.length > 0) result.commit = await commitChanges(target, result, to.version);
   }
@@ -216,36 +221,35 @@ function parseRecord(bytes: Buffer): { version: string; answers: Answers } {
   if (parsed.generator !== 'create-backend-starter' || typeof parsed.version !== 'string' || !parsed.answers) {
     throw new UsageError(`${RECORD_FILE} does not look like create-backend-starter's record; restore it from git history`);
   }
-  const a = parsed.answers;
-  const get = (key: 'lang' | 'db' | 'name' | 'ci' | 'docker' | 'git') => {
+  const recorded = parsed.answers;
+  const answers: Record<string, unknown> = {};
+  // Every answer the record holds, validated; one it predates takes its default.
+  for (const o of options) {
+    if (!o.answer || o.key === 'directory' || o.key === 'install') continue;
     try {
-      return validateValue(optionByKey(key), a[key]);
+      answers[o.key] = recorded[o.key] === undefined ? o.default : validateValue(o, recorded[o.key]);
     } catch (err) {
-      throw new UsageError(`${RECORD_FILE} records an invalid ${key}: ${(err as Error).message}`);
+      throw new UsageError(`${RECORD_FILE} records an invalid ${o.key}: ${(err as Error).message}`);
     }
-  };
-  return {
-    version: parsed.version,
-    answers: {
-      lang: get('lang') as Answers['lang'],
-      db: get('db') as Answers['db'],
-      name: get('name') as string,
-      ci: get('ci') as Answers['ci'],
-      docker: get('docker') as boolean,
-      git: get('git') as boolean,
-    },
-  };
+  }
+  return { version: parsed.version, answers: answers as unknown as Answers };
 }
 
 /** The recorded answers with the given ones applied; the schema validates every value. */
-function nextAnswers(recorded: Answers, options: UpdateOptions): Answers {
+function nextAnswers(recorded: Answers, opts: UpdateOptions): Answers {
   const out: Answers = { ...recorded };
-  for (const key of ANSWER_KEYS) {
-    if (options[key] === undefined) continue;
-    const value = validateValue(optionByKey(key), options[key]);
-    if (key in FIXED && value !== recorded[key]) {
+  const given = opts as Partial<Record<string, unknown>>;
+  const known = new Set<string>([...updatableAnswers, 'directory', 'dryRun', 'force', 'commit', 'json']);
+  for (const key of Object.keys(given)) {
+    if (!known.has(key)) throw new UsageError(`update does not take the option ${JSON.stringify(key)}`);
+  }
+  const was = recorded as unknown as Record<string, unknown>;
+  for (const key of updatableAnswers) {
+    if (given[key] === undefined) continue;
+    const value = validateValue(optionByKey(key), given[key]);
+    if (FIXED[key] && value !== was[key]) {
       throw new UsageError(
-        `update cannot change the ${FIXED[key as keyof typeof FIXED]} (${String(recorded[key])} → ${String(value)}): ` +
+        `update cannot change the ${FIXED[key]} (${String(was[key])} → ${String(value)}): ` +
           `that rewrites the project rather than updating it. Generate a new project with create-backend-starter ` +
           `--${key} ${String(value)} and move your code across.`,
       );

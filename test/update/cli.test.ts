@@ -108,6 +108,7 @@ describe('update, tried as a user would', () => {
     const head = gitIn(dir, 'rev-parse', 'HEAD');
     const r = await runCli(['update', '--no-docker', '--commit'], { cwd: dir, env });
     expect(r.code).toBe(1);
+    expect(r.stdout).toContain('  answers: --no-docker (was true)\n');
     expect(r.stdout).toContain('  CONFLICT  Makefile (1 conflicting hunk)\n');
     expect(r.stdout).toContain('  note: not committed: resolve the conflicts first, then commit\n');
     expect(r.stdout).toContain('1 conflict(s) to resolve: edit the <<<<<<< ======= >>>>>>> markers in Makefile, then commit.\n');
