@@ -53,6 +53,7 @@ async function parser(argv: string[]) {
     .options(yargsOptions())
     .example('$0 my-api --lang python --db postgres', 'Python service on PostgreSQL')
     .example('$0 my-api -l node -d mysql --yes --no-git', 'defaults for the rest, no git')
+    .example('$0 update my-api --ci both', 'update a generated project (more: update --help)')
     .epilogue(
       `Languages: ${Object.values(languages).map((l) => l.label).join(', ')}. ` +
         `Databases: ${Object.values(databases).map((d) => d.label).join(', ')}.\n` +

@@ -78,7 +78,9 @@ export async function generate(options: GenerateOptions, reporter: Reporter = si
   if (options.git) {
     result.git = await initGitRepository(target);
     // The first commit is the pristine output: the base a later `update` merges against.
-    if (result.git.status === 'committed') await recordGeneratedBase(target);
+    if (result.git.status === 'committed') {
+      await recordGeneratedBase(target).catch((err: Error) => warnings.push(`the base for a later update was not recorded: ${err.message}`));
+    }
     if (result.git.message) warnings.push(result.git.message);
   }
   if (options.install) {
