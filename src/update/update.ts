@@ -138,7 +138,7 @@ export async function updateProject(opts: UpdateOptions = {}, reporter: UpdateRe
       continue;
     }
     if (d.kind === 'write') {
-      writes.push({ path: p, content: n!.content, mode: n!.mode ?? 0o644 });
+      writes.push({ path: p, content: n!.content, mode: await nextMode(target, p, base.tree.get(p)?.mode, n!.mode ?? 0o644) });
       result.changes.push({ path: p, action: d.action });
     } else if (d.kind === 'remove') {
       removals.push(p);
@@ -338,14 +338,24 @@ async function readWorkingFile(target: string, p: string): Promise<Buffer | unde
   }
 }
 
-/** Each file replaced in one rename, keeping the mode a user gave it. */
+/**
+ * The mode for a file we replace: ours (a script the new version makes executable), unless
+ * the user changed the executable bit from what the base had, which then stays theirs.
+ */
+async function nextMode(target: string, p: string, baseMode: number | undefined, mode: number): Promise<number> {
+  const current = await stat(path.join(target, p)).then((s) => s.mode & 0o777, () => undefined);
+  if (current === undefined || baseMode === undefined) return mode;
+  return (current & 0o111) === (baseMode & 0o111) ? mode : current;
+}
+
+/** Each file replaced in one rename; without a given mode, the file keeps its own. */
 async function writeAtomically(target: string, p: string, content: Buffer, mode?: number): Promise<void> {
   const dest = path.join(target, p);
   await mkdir(path.dirname(dest), { recursive: true });
   const existingMode = await stat(dest).then((s) => s.mode & 0o777, () => undefined);
   const tmp = `${dest}.cbs-${randomBytes(4).toString('hex')}`;
   await writeFile(tmp, content);
-  await chmod(tmp, existingMode ?? mode ?? 0o644);
+  await chmod(tmp, mode ?? existingMode ?? 0o644);
   await rename(tmp, dest);
 }
 

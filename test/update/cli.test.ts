@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { chmod, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, runCli, tempDir } from '../cli/run-cli.js';
-import { fingerprint, gitIdentity as env, gitIn, read } from './support.js';
+import { fingerprint, generateOlder, gitIdentity as env, gitIn, read } from './support.js';
 
 const version = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version as string;
 
@@ -239,5 +239,25 @@ describe('where the base comes from', () => {
     gitIn(outer, 'add', '-A');
     gitIn(outer, 'commit', '--quiet', '-m', 'update svc');
     expect(json((await runCli(['update', '--json'], { cwd: dir, env })).stdout)).toMatchObject({ base: 'ref', changes: [] });
+  });
+});
+
+describe('file modes', () => {
+  it('a replaced file takes the new mode, unless the user changed its executable bit', async () => {
+    const dir = path.join(await tempDir('update-modes'), 'php-api');
+    const answers = { lang: 'php', db: 'postgres', name: 'php-api', ci: 'github', docker: true, git: true } as const;
+    const older = (t: string) => `${t}# 0.0.9\n`;
+    await generateOlder(dir, answers, '0.0.9', { 'bin/serve': older, 'bin/install-extensions': older }, { modes: { 'bin/serve': 0o644 } });
+    await chmod(path.join(dir, 'bin/install-extensions'), 0o644); // the user's choice
+    gitIn(dir, 'commit', '--quiet', '-am', 'not executable');
+    const r = json((await runCli(['update', '--json'], { cwd: dir, env })).stdout);
+    expect(r.changes).toEqual(
+      expect.arrayContaining([
+        { path: 'bin/serve', action: 'updated' },
+        { path: 'bin/install-extensions', action: 'updated' },
+      ]),
+    );
+    expect((await stat(path.join(dir, 'bin/serve'))).mode & 0o777).toBe(0o755);
+    expect((await stat(path.join(dir, 'bin/install-extensions'))).mode & 0o777).toBe(0o644);
   });
 });

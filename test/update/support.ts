@@ -54,7 +54,7 @@ export async function generateOlder(
   answers: Answers,
   version: string,
   older: Record<string, ((text: string) => string) | null | string>,
-  opts: { git?: boolean } = {},
+  opts: { git?: boolean; modes?: Record<string, number> } = {},
 ): Promise<void> {
   const secrets = Object.fromEntries(secretNames(databases[answers.db]).map((n) => [n, `old-secret-${n}`]));
   const plan = buildPlan(answers, { generatorVersion: version, secrets });
@@ -72,7 +72,7 @@ export async function generateOlder(
   }
   for (const [p, f] of files) {
     await mkdir(path.dirname(path.join(dir, p)), { recursive: true });
-    await writeFile(path.join(dir, p), f.text, { mode: p === '.env' ? 0o600 : (f.mode ?? 0o644) });
+    await writeFile(path.join(dir, p), f.text, { mode: opts.modes?.[p] ?? (p === '.env' ? 0o600 : (f.mode ?? 0o644)) });
   }
   if (opts.git === false) return;
   gitIn(dir, 'init', '--quiet', '--initial-branch=main');
