@@ -261,3 +261,19 @@ describe('file modes', () => {
     expect((await stat(path.join(dir, 'bin/install-extensions'))).mode & 0o777).toBe(0o644);
   });
 });
+
+describe('library API', () => {
+  it('updateProject is exported and takes the same options as the flags', async () => {
+    const { updateProject, UsageError } = await import('../../src/index.js');
+    const dir = await generated();
+    const r = await updateProject({ directory: dir, ci: 'gitlab', dryRun: true });
+    expect(r).toMatchObject({ ok: true, dryRun: true, base: 'ref' });
+    expect(r.changes.map((c) => `${c.action} ${c.path}`)).toEqual([
+      'updated .backend-starter.json',
+      'removed .github/workflows/ci.yml',
+      'added .gitlab-ci.yml',
+    ]);
+    await expect(updateProject({ directory: dir, yes: true })).rejects.toThrow(UsageError);
+    await expect(updateProject({ directory: dir, db: 'mongo' })).rejects.toThrow(/cannot change the database/);
+  });
+});
