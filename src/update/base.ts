@@ -16,7 +16,8 @@ import { git, runGit } from './git-run.js';
  *   bases, so an update that was thrown away (`git checkout .`) still finds the older base
  *   whose `.backend-starter.json` matches the working tree's.
  * - A clone does not fetch that ref by default, so the generator's own first commit
- *   ("Initial commit from create-backend-starter", a root commit) is the fallback.
+ *   ("Initial commit from create-backend-starter", a root commit, never amended or
+ *   rebased) is the fallback.
  * - Without either (a `--no-git` project, a squashed clone) the base is reproduced by
  *   rendering the recorded answers, which is exact only when the recorded version is the
  *   running one: enough to change answers (`--ci both`), not to cross versions. Then
@@ -97,10 +98,15 @@ export async function findStoredBase(
     for (const c of lines(chain.stdout)) candidates.push({ source: 'ref', commit: c });
   }
   if (repo.prefix === '' && repo.hasHead) {
-    const roots = await runGit(dir, ['log', '--max-parents=0', '--format=%H %s', 'HEAD', '--']);
+    // An amended or rebased first commit may hold the user's edits, which would then pass
+    // for generated lines and be overwritten: rewriting moves the committer date away from
+    // the author date, so only a commit whose two dates agree is taken as the generator's.
+    const roots = await runGit(dir, ['log', '--max-parents=0', '--format=%H %at %ct %s', 'HEAD', '--']);
     for (const line of lines(roots.stdout)) {
-      const [commit, ...subject] = line.split(' ');
-      if (commit && subject.join(' ') === INITIAL_COMMIT_MESSAGE) candidates.push({ source: 'initial-commit', commit });
+      const [commit, authored, committed, ...subject] = line.split(' ');
+      if (commit && authored === committed && subject.join(' ') === INITIAL_COMMIT_MESSAGE) {
+        candidates.push({ source: 'initial-commit', commit });
+      }
     }
   }
   if (candidates.length === 0) return null;

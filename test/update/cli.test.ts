@@ -190,6 +190,22 @@ describe('where the base comes from', () => {
     expect(json((await runCli(['update', '--json'], { cwd: clone, env })).stdout)).toMatchObject({ base: 'ref', changes: [] });
   });
 
+  it('an amended first commit is not taken for the base: update stops instead of overwriting edits', async () => {
+    const dir = await generated();
+    gitIn(dir, 'update-ref', '-d', 'refs/backend-starter/base'); // as in a clone
+    // The user folds an edit into the first commit (which, say, 0.0.1 made), a second later.
+    const app = await read(dir, 'src/app.ts');
+    await writeFile(path.join(dir, 'src/app.ts'), app.replace("{ error: 'Item not found' }", "{ error: 'No such item' }"));
+    const record = JSON.parse(await read(dir, '.backend-starter.json'));
+    await writeFile(path.join(dir, '.backend-starter.json'), JSON.stringify({ ...record, version: '0.0.1' }, null, 2) + '\n');
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    gitIn(dir, 'commit', '--quiet', '--amend', '--no-edit', '-a');
+    const r = await runCli(['update'], { cwd: dir, env });
+    expect(r.stderr).toContain('cannot find what create-backend-starter 0.0.1 generated');
+    expect(r.code).toBe(1);
+    expect(await read(dir, 'src/app.ts')).toContain("{ error: 'No such item' }");
+  });
+
   it('an update thrown away with git checkout finds the older base on the ref\'s chain', async () => {
     const dir = await generated();
     const first = json((await runCli(['update', '--ci', 'gitlab', '--json'], { cwd: dir, env })).stdout);
