@@ -10,7 +10,6 @@ import type { Answers, GenerateOptions } from './plan/types.js';
 import { renderPlan } from './render/render.js';
 import { assertWritableTarget } from './write/target.js';
 import { writeProject } from './write/write-project.js';
-import { recordGeneratedBase } from './update/base.js';
 
 export interface GenerateResult {
   ok: true;
@@ -77,10 +76,6 @@ export async function generate(options: GenerateOptions, reporter: Reporter = si
 
   if (options.git) {
     result.git = await initGitRepository(target);
-    // The first commit is the pristine output: the base a later `update` merges against.
-    if (result.git.status === 'committed') {
-      await recordGeneratedBase(target).catch((err: Error) => warnings.push(`the base for a later update was not recorded: ${err.message}`));
-    }
     if (result.git.message) warnings.push(result.git.message);
   }
   if (options.install) {

@@ -293,3 +293,23 @@ describe('library API', () => {
     await expect(updateProject({ directory: dir, db: 'mongo' })).rejects.toThrow(/cannot change the database/);
   });
 });
+
+describe('Yeoman generator', () => {
+  it('records the base too, so its projects update like the CLI\'s', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    try {
+      const { createEnv } = await import('yeoman-environment');
+      const work = await tempDir('update-yo');
+      const yo = createEnv({ cwd: work, skipInstall: true } as never);
+      yo.register(path.join(repoRoot, 'dist/generators/app/index.js'), { namespace: 'backend-starter:app' });
+      await yo.run(['backend-starter:app', 'yo-app', '--lang', 'node', '--db', 'postgres', '--yes']);
+      const dir = path.join(work, 'yo-app');
+      expect(gitIn(dir, 'rev-parse', 'refs/backend-starter/base')).toBe(gitIn(dir, 'rev-parse', 'HEAD'));
+      const r = json((await runCli(['update', '--ci', 'both', '--json'], { cwd: dir, env })).stdout);
+      expect(r).toMatchObject({ base: 'ref', changes: [{ path: '.backend-starter.json' }, { path: '.gitlab-ci.yml', action: 'added' }] });
+    } finally {
+      process.env = saved;
+    }
+  });
+});
