@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { appendFile, lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { recordGeneratedBase } from '../update/base.js';
 import { show } from '../write/display.js';
 
 const exec = promisify(execFile);
@@ -154,7 +155,6 @@ export async function initGitRepository(dir: string, input: GitInput = {}): Prom
   const kept = keptOutOfGit.length ? { keptOutOfGit } : {};
   try {
     await git(dir, ['commit', '--quiet', '--message', 'Initial commit from create-backend-starter']);
-    return { status: 'committed', ...kept };
   } catch (err) {
     const stderr = stderrOf(err);
     const identity = /user\.(name|email)|tell me who you are|empty ident/i.test(stderr);
@@ -166,4 +166,12 @@ export async function initGitRepository(dir: string, input: GitInput = {}): Prom
         : `the first commit failed (files are staged): ${firstLine(stderr)}`,
     };
   }
+  // The first commit is the pristine output: the base a later `update` merges against.
+  const base = await recordGeneratedBase(dir).then(
+    () => null,
+    (e: Error) => e.message,
+  );
+  return base
+    ? { status: 'committed', ...kept, message: `the base for a later update was not recorded: ${base}` }
+    : { status: 'committed', ...kept };
 }
