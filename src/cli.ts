@@ -200,6 +200,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     const options = resolveOptions(raw);
     const result = await generate(options, {
       info: (line) => (json ? io.stderr : io.stdout).write(`${line}\n`),
+      ownsProcess: true,
     });
     if (json) io.stdout.write(`${safeJson(result)}\n`);
     else printResult(result, io);

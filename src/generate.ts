@@ -10,7 +10,7 @@ import type { Answers, GenerateOptions } from './plan/types.js';
 import { renderPlan } from './render/render.js';
 import { UsageError } from './options/resolve.js';
 import { shellQuote, show } from './write/display.js';
-import { WriteError } from './write/errors.js';
+import { Interrupted, WriteError } from './write/errors.js';
 import { describeFsError } from './write/fs-errors.js';
 import { SignalGuard } from './write/signals.js';
 import { assertWritableTarget, resolveTarget } from './write/target.js';
@@ -32,6 +32,12 @@ export interface GenerateResult {
 export interface Reporter {
   /** Progress lines (stderr with --json, stdout otherwise); warnings are in the result. */
   info(line: string): void;
+  /**
+   * Set by the CLI, which owns its process: a signal once the project is written ends the
+   * process at once, saying what is on disk. A library caller keeps its own signal handling
+   * then, and gets an Interrupted error for a signal that came in during the write.
+   */
+  ownsProcess?: boolean;
 }
 
 const silent: Reporter = { info: () => {} };
@@ -83,11 +89,15 @@ export async function generate(options: GenerateOptions, reporter: Reporter = si
     for (const f of written.keptAsOrig) warnings.push(`kept your previous file as ${show(f)}`);
 
     let step = '';
-    guard.afterWrite((signal) =>
+    const late = (signal: NodeJS.Signals) =>
       step
         ? `Interrupted (${signal}): the project is complete in ${show(target)}, but ${step} did not finish; run it there yourself.`
-        : `Interrupted (${signal}): the project is complete in ${show(target)}.`,
-    );
+        : `Interrupted (${signal}): the project is complete in ${show(target)}.`;
+    if (reporter.ownsProcess) guard.afterWrite(late);
+    else {
+      guard.dispose();
+      if (guard.received) throw new Interrupted(guard.received, late(guard.received));
+    }
     if (options.git) {
       step = 'git init (git init && git add -A && git commit)';
       result.git = await initGitRepository(real, { aside: written.aside });

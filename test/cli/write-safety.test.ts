@@ -302,6 +302,25 @@ describe('signals at any moment', () => {
   });
 });
 
+describe('a signal once the project is written', () => {
+  it('says the project is there and which step did not finish', async () => {
+    const cwd = await tempDir();
+    const bin = await tempDir('slow-make');
+    await writeFile(path.join(bin, 'make'), '#!/bin/sh\necho make-started >&2\nsleep 20\n', { mode: 0o755 });
+    const r = await runCli(['app', '--yes', '--no-git', '--install'], {
+      cwd,
+      env: { PATH: `${bin}:${process.env.PATH}` },
+      onStderr: (chunk, child) => {
+        if (chunk.includes('make-started')) child.kill('SIGINT');
+      },
+    });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/Interrupted \(SIGINT\): the project is complete in .*app, but make install did not finish; run it there yourself\./);
+    expect(r.stderr).not.toContain('nothing was written');
+    expect(await readdir(path.join(cwd, 'app'))).toContain('Makefile');
+  });
+});
+
 describe('two runs into one target', () => {
   it('the second stops while the first is writing, and touches nothing', async () => {
     const cwd = await tempDir();
