@@ -1,13 +1,23 @@
 # frozen_string_literal: true
 
-# Read by Puma 5.6 through 8: only settings every one of them knows.
-
 port Integer(ENV.fetch('PORT', '3000'), 10)
 
 # One process, a fixed number of threads; the database pool has one connection per thread.
 threads_count = Integer(ENV.fetch('PUMA_MAX_THREADS', '5'), 10)
 threads threads_count, threads_count
 
-# On SIGTERM Puma stops accepting and finishes in-flight requests. By default it then
-# re-raises the signal, which makes the exit status 143; a finished shutdown is a success.
+# On SIGTERM Puma stops listening and finishes the requests it has. Connections still
+# waiting in the listen backlog would be reset when the socket closes, so they are
+# accepted and answered too.
+drain_on_shutdown
+# Requests still running after this many seconds are cut off; Kubernetes sends SIGKILL
+# 30 s after SIGTERM by default, so stay under that (and under the pod's grace period).
+force_shutdown_after 25
+# By default Puma re-raises the signal once drained, which makes the exit status 143;
+# a finished shutdown is a success.
 raise_exception_on_sigterm false
+
+# Puma reads a whole request body before the app sees it. The app answers 413 in JSON past
+# 1 MiB; past this ceiling Puma answers 413 from the headers alone (plain text), so no
+# client can make it buffer a large body, or wait for one that never comes.
+http_content_length_limit 2 * 1024 * 1024
