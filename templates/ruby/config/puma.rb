@@ -1,5 +1,7 @@
 # frozen_string_literal: true
 
+require 'json'
+
 port Integer(ENV.fetch('PORT', '3000'), 10)
 
 # One process, a fixed number of threads; the database pool has one connection per thread.
@@ -21,3 +23,10 @@ raise_exception_on_sigterm false
 # 1 MiB; past this ceiling Puma answers 413 from the headers alone (plain text), so no
 # client can make it buffer a large body, or wait for one that never comes.
 http_content_length_limit 2 * 1024 * 1024
+
+# What Puma answers by itself (a request it cannot parse, a method it does not know, an
+# error past the app's own handlers) is JSON like every other answer, and never a backtrace.
+lowlevel_error_handler do |_error, _env, status|
+  message = { 400 => 'malformed HTTP request', 501 => 'HTTP method not implemented' }.fetch(status, 'internal server error')
+  [status, { 'content-type' => 'application/json' }, [JSON.generate(error: message)]]
+end
