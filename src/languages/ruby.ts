@@ -186,7 +186,7 @@ export const ruby = {
   ],
   layout: [
     ['config.ru', 'Rack entry point: builds the item store and hands the Sinatra app to Puma'],
-    ['config/puma.rb', 'Puma: port, threads, exit 0 after a graceful SIGTERM shutdown'],
+    ['config/puma.rb', 'Puma: port, threads, SIGTERM drain (exit 0), the body-size ceiling, JSON for what Puma answers itself'],
     ['lib/', 'the service: `app.rb` (routes, JSON errors), `validation.rb`, `item_store.rb` (database access), `body_limit.rb` (413), `config.rb` and `env_file.rb` (environment, `.env`)'],
     ['db/migrate/', 'Sequel migrations (SQL databases), applied in order by `make migrate`'],
     ['spec/unit/', 'RSpec tests that need no database'],
