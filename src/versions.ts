@@ -82,6 +82,8 @@ export const ruby = {
     rack: '3.2.7',
     puma: '8.0.2',
     rake: '13.4.2',
+    // A bundled gem, no longer a default one, since Ruby 4.0: the app requires it, so the Gemfile names it.
+    logger: '1.7.0',
     // Database access: Sequel for SQL (with the pg / mysql2 drivers), the official MongoDB driver.
     sequel: '5.109.0',
     pg: '1.7.0',

@@ -19,6 +19,7 @@ const commonGems: GemLine[] = [
   { name: 'puma' },
   // Default group: the container runs `rake db:migrate` before the server starts.
   { name: 'rake' },
+  { name: 'logger' },
   { name: 'rerun', group: 'development', tool: true },
   { name: 'rubocop', group: 'development', tool: true },
   { name: 'rack-test', group: 'test' },
