@@ -27,6 +27,7 @@ http_content_length_limit 2 * 1024 * 1024
 # What Puma answers by itself (a request it cannot parse, a method it does not know, an
 # error past the app's own handlers) is JSON like every other answer, and never a backtrace.
 lowlevel_error_handler do |_error, _env, status|
-  message = { 400 => 'malformed HTTP request', 501 => 'HTTP method not implemented' }.fetch(status, 'internal server error')
+  messages = { 400 => 'malformed HTTP request', 501 => 'HTTP method not implemented' }
+  message = messages.fetch(status, 'internal server error')
   [status, { 'content-type' => 'application/json' }, [JSON.generate(error: message)]]
 end
