@@ -145,7 +145,12 @@ export const ruby = {
   },
   ci: {
     githubSetup: [
-      { name: 'Set up Ruby', uses: versions.actions.setupRuby, with: { 'ruby-version': versions.version } },
+      // bundler-cache runs `bundle install` (frozen to Gemfile.lock once committed) and caches the gems.
+      {
+        name: 'Set up Ruby',
+        uses: versions.actions.setupRuby,
+        with: { 'ruby-version': versions.version, 'bundler-cache': true },
+      },
     ],
     gitlabImage: versions.image,
     // Slim images have neither make nor a compiler; the headers cover every database's driver
