@@ -24,6 +24,10 @@ raise_exception_on_sigterm false
 # client can make it buffer a large body, or wait for one that never comes.
 http_content_length_limit 2 * 1024 * 1024
 
+# Every method reaches the app, which answers 405 (a path it serves otherwise) or 404 in
+# JSON, rather than Puma's plain-text 501 for methods outside its own list.
+supported_http_methods :any
+
 # What Puma answers by itself (a request it cannot parse, a method it does not know, an
 # error past the app's own handlers) is JSON like every other answer, and never a backtrace.
 lowlevel_error_handler do |_error, _env, status|
