@@ -166,8 +166,11 @@ export function phpConstraint(): string {
   return `>=${versions.minimumPhp}`;
 }
 
+/** Extensions every project uses whatever its database: mbstring counts characters, not bytes. */
+const COMMON_EXTENSIONS = ['mbstring'];
+
 function composerJson({ names, db, connector }: ManifestInput): PlannedFile {
-  const { phpExtensions } = (connector as PhpConnector).data;
+  const phpExtensions = [...COMMON_EXTENSIONS, ...(connector as PhpConnector).data.phpExtensions];
   const namespace = `${names.pascal}\\`;
   const model = {
     name: `app/${names.name}`,
