@@ -337,7 +337,7 @@ export const php = {
     ['src/Config.php', 'environment variables and `.env`'],
     ['src/OpenApi.php', 'the OpenAPI document served at `/openapi.json`'],
     ['public/index.php', 'the front controller: reads the request (1 MiB at most), sends the response'],
-    ['bin/start', '`make start` and the container: nginx + PHP-FPM on $PORT, graceful on SIGTERM; `--dev`: PHP’s built-in server'],
+    ['bin/start', '`make start` and the container: nginx + PHP-FPM on $PORT (`PHP_FPM_WORKERS` workers, default 4), draining on SIGTERM for up to `DRAIN_TIMEOUT` seconds (default 25); `--dev`: PHP’s built-in server'],
     ['config/', 'nginx and PHP-FPM configuration for bin/start'],
     ['bin/migrate.php', '`make migrate`: applies migrations/*.sql (SQL) or ensures indexes (MongoDB)'],
     ['bin/install-extensions', 'adds the database extension to an official php image (Docker, GitLab CI)'],
