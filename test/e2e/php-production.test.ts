@@ -2,8 +2,9 @@
  * The PHP production server (bin/start: nginx + PHP-FPM, the project's own config/), as
  * `make start` runs it inside the Debian 13 root, held to what PHP's built-in server got
  * wrong before (issue 17): requests already sent when SIGTERM arrives are all answered,
- * a declared body over 1 MiB is refused from the headers alone, and each PHP worker keeps
- * its database connection between requests instead of opening one per request.
+ * a declared body over 1 MiB is refused from the headers alone, protocol errors get a JSON
+ * answer at once, and each PHP worker keeps its database connection between requests
+ * instead of opening one per request.
  */
 import { rm } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -32,7 +33,7 @@ afterAll(async () => {
 describe.concurrent('PHP production server (nginx + PHP-FPM in Debian 13)', () => {
   for (const db of ['postgres', 'mysql'] as const) {
     const title = `PHP × ${databases[db].label}`;
-    it(`${title}: SIGTERM answers ${IN_FLIGHT} in-flight POSTs (${SIGTERM_RUNS} runs), 413 from the declared length, one persistent connection per worker`, async (ctx) => {
+    it(`${title}: SIGTERM answers ${IN_FLIGHT} in-flight POSTs (${SIGTERM_RUNS} runs), 413 from the declared length, JSON answers to protocol errors, one persistent connection per worker`, async (ctx) => {
       const dbState = await probeDatabase(db);
       const reason = runtimeReason ?? (dbState.available ? null : dbState.reason);
       if (reason) skipBecause(ctx, reason);
@@ -96,6 +97,28 @@ async function checkProductionServer(db: 'postgres' | 'mysql'): Promise<void> {
       expect(answer).toMatch(/\r\n\r\n\{"error":"[^"]+"\}$/);
       // Answered at once (nginx then lingers a few seconds for the rest before closing).
       expect(Date.now() - started).toBeLessThan(2_000);
+
+      // Protocol edges PHP's built-in server got wrong (no answer, a hang, HTML): nginx answers
+      // each at once, as JSON.
+      const edges: [string, string, RegExp][] = [
+        ['two different Content-Length headers', 'POST /items HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n{"a":1}', /^HTTP\/1\.1 400 /],
+        ['Content-Length: -1', 'POST /items HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n', /^HTTP\/1\.1 400 /],
+        ['a bad chunk size', 'POST /items HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n', /^HTTP\/1\.1 400 /],
+        ['a 16 KB path', `GET /${'a'.repeat(16_384)} HTTP/1.1\r\nHost: x\r\n\r\n`, /^HTTP\/1\.1 414 /],
+        ['CONNECT', 'CONNECT x:443 HTTP/1.1\r\nHost: x\r\n\r\n', /^HTTP\/1\.1 4\d\d /],
+        ['FOO /items', 'FOO /items HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', /^HTTP\/1\.1 (405|501) /],
+      ];
+      for (const [what, request, status] of edges) {
+        const response = await rawExchange(port, request);
+        expect(response, what).toMatch(status);
+        expect(response, what).toMatch(/\r\ncontent-type: application\/json\r\n/i);
+      }
+      const pipelined = await rawExchange(
+        port,
+        'GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(2) + 'GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+        { untilClose: true },
+      );
+      expect(pipelined.match(/^HTTP\/1\.1 200 /gm), 'three pipelined requests, three answers').toHaveLength(3);
 
       const stopped = await service.stop('SIGTERM', 30_000);
       expect(stopped.exitedCleanly, service.tail(30)).toBe(true);
@@ -177,10 +200,10 @@ async function openConnections(db: 'postgres' | 'mysql', url: string): Promise<n
 }
 
 /**
- * Sends raw bytes; returns the response once its body is complete (by its Content-Length),
- * or whatever came back before the server closed or 5 s passed.
+ * Sends raw bytes; returns the response once its body is complete (by its Content-Length;
+ * with `untilClose`, once the server closes), or whatever came back within 5 s.
  */
-function rawExchange(port: number, request: string): Promise<string> {
+function rawExchange(port: number, request: string, { untilClose = false } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     let received = '';
@@ -193,7 +216,7 @@ function rawExchange(port: number, request: string): Promise<string> {
       received += chunk.toString('latin1');
       const [head, ...rest] = received.split('\r\n\r\n');
       const length = /\r\ncontent-length: *(\d+)/i.exec(head ?? '')?.[1];
-      if (length !== undefined && rest.join('\r\n\r\n').length >= Number(length)) {
+      if (!untilClose && length !== undefined && rest.join('\r\n\r\n').length >= Number(length)) {
         clearTimeout(timer);
         socket.destroy();
         resolve(received);
