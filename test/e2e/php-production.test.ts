@@ -4,7 +4,7 @@
  * wrong before (issue 17): requests already sent when SIGTERM arrives are all answered,
  * a declared body over 1 MiB is refused from the headers alone, protocol errors get a JSON
  * answer at once, and each PHP worker keeps its database connection between requests
- * instead of opening one per request.
+ * instead of opening one per request (and replaces it when the database drops it).
  */
 import { rm } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -82,6 +82,12 @@ async function checkProductionServer(db: 'postgres' | 'mysql'): Promise<void> {
       expect(open, 'connections to the app database held between requests').toBeGreaterThanOrEqual(1);
       expect(open, `at most one per PHP-FPM worker (${WORKERS})`).toBeLessThanOrEqual(WORKERS);
       console.log(`[php × ${db}] after 50 requests: ${open} persistent connection(s) open for ${WORKERS} workers`);
+
+      // A persistent connection the server has dropped (a restart, a failover) is replaced
+      // on the next request, not answered with 500.
+      await dropConnections(db, database.url);
+      const afterDrop = await Promise.all(Array.from({ length: 12 }, () => fetch(`${base}/items?limit=1`).then((r) => r.status)));
+      expect(afterDrop, 'requests right after the database dropped every connection').toEqual(Array(12).fill(200));
 
       // A declared length over the limit is answered at once; the 2 GiB are never sent.
       const started = Date.now();
@@ -194,6 +200,28 @@ async function openConnections(db: 'postgres' | 'mysql', url: string): Promise<n
       name,
     ]);
     return Number((rows as { n: number }[])[0]!.n);
+  } finally {
+    await connection.end();
+  }
+}
+
+/** Ends every session of the database the URL names, as a server restart would. */
+async function dropConnections(db: 'postgres' | 'mysql', url: string): Promise<void> {
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
+  if (db === 'postgres') {
+    const client = new pg.Client({ connectionString: process.env.PG_ADMIN_URL || 'postgres://postgres@127.0.0.1:5432/postgres' });
+    await client.connect();
+    try {
+      await client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+    } finally {
+      await client.end();
+    }
+    return;
+  }
+  const connection = await mysql.createConnection(process.env.MYSQL_ADMIN_URL || 'mysql://root@127.0.0.1:3306/');
+  try {
+    const [rows] = await connection.query('SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()', [name]);
+    for (const { id } of rows as { id: number }[]) await connection.query('KILL ?', [id]);
   } finally {
     await connection.end();
   }
