@@ -4,7 +4,8 @@
  * wrong before (issue 17): requests already sent when SIGTERM arrives are all answered,
  * a declared body over 1 MiB is refused from the headers alone, protocol errors get a JSON
  * answer at once, and each PHP worker keeps its database connection between requests
- * instead of opening one per request (and replaces it when the database drops it).
+ * instead of opening one per request (and replaces it when the database drops it). A
+ * drain that cannot finish ends at DRAIN_TIMEOUT with exit status 1.
  */
 import { rm } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -172,6 +173,29 @@ async function checkProductionServer(db: 'postgres' | 'mysql'): Promise<void> {
       expect(answered.filter((t) => t > signalledAt).length, `run ${run}: answers after the signal`).toBeGreaterThan(0);
     }
     console.log(`[php × ${db}] SIGTERM with ${IN_FLIGHT} POSTs in flight: all answered in ${SIGTERM_RUNS} of ${SIGTERM_RUNS} runs`);
+
+    // The drain has a deadline: a request that never finishes (here, a body that never
+    // arrives) is cut after DRAIN_TIMEOUT, and bin/start exits 1 saying so.
+    if (db === 'postgres') {
+      const port = await freePort();
+      const command = await runtime.wrap!('sh', ['-c', `exec bin/start --php-fpm=${runtime.makeVars.PHP_FPM}`], dir);
+      const server = startService(command.command, command.args, {
+        cwd: dir,
+        env: { ...env, PORT: String(port), DRAIN_TIMEOUT: '2' },
+        logFile: path.join(work, 'service-deadline.log'),
+      });
+      await server.waitForHttp(`http://127.0.0.1:${port}/health/live`, { timeoutMs: 60_000, expectStatus: [200] });
+      const stalled = connect(port, '127.0.0.1');
+      stalled.on('error', () => {});
+      stalled.write('POST /items HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"name":');
+      await delay(200);
+      const signalled = Date.now();
+      const stopped = await server.stop('SIGTERM', 20_000);
+      stalled.destroy();
+      expect(stopped, server.tail(20)).toMatchObject({ exitedCleanly: true, code: 1 });
+      expect(Date.now() - signalled).toBeLessThan(10_000);
+      expect(server.output()).toMatch(/requests still running after DRAIN_TIMEOUT=2s/);
+    }
   } finally {
     await database.drop();
   }
