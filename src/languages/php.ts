@@ -14,8 +14,8 @@ export interface PhpConnectorData extends Record<string, unknown> {
   phpExtensions: string[];
   /** Shell lines of `bin/install-extensions`: builds them into an official php image. */
   extensionInstall: string[];
-  /** Dockerfile lines putting the extensions' shared libraries into the final image. */
-  dockerRuntimeSetup: string[];
+  /** Debian packages of the shared libraries the extension links against, for the final image. */
+  runtimeLibraries: string[];
   /** Exec-form CMD of the container. */
   dockerCmd: string;
   /** Shell lines `bin/start` runs before the servers start. */
@@ -86,12 +86,8 @@ const connectors: Record<DatabaseId, PhpConnector> = {
         'apt-get install -y --no-install-recommends libpq-dev',
         'docker-php-ext-install -j"$(nproc)" pdo_pgsql',
       ],
-      dockerRuntimeSetup: [
-        '# libpq, which pdo_pgsql links against (its -dev package stayed in the build stage).',
-        'RUN apt-get update \\',
-        '    && apt-get install -y --no-install-recommends libpq5 \\',
-        '    && rm -rf /var/lib/apt/lists/*',
-      ],
+      // libpq, which pdo_pgsql links against (its -dev package stayed in the build stage).
+      runtimeLibraries: ['libpq5'],
       unreachableUrl: 'postgres://nobody:nothing@127.0.0.1:1/nothing',
     },
   },
@@ -111,7 +107,7 @@ const connectors: Record<DatabaseId, PhpConnector> = {
       phpExtensions: ['pdo_mysql'],
       // pdo_mysql talks to the server through mysqlnd, built into PHP: no library needed.
       extensionInstall: ['docker-php-ext-install -j"$(nproc)" pdo_mysql'],
-      dockerRuntimeSetup: [],
+      runtimeLibraries: [],
       unreachableUrl: 'mysql://nobody:nothing@127.0.0.1:1/nothing',
     },
   },
@@ -134,7 +130,7 @@ const connectors: Record<DatabaseId, PhpConnector> = {
         `pecl install mongodb-${versions.mongodbExtension}`,
         'docker-php-ext-enable mongodb',
       ],
-      dockerRuntimeSetup: [],
+      runtimeLibraries: [],
       // Indexes are ensured by bin/start at start-up, without blocking it on the database.
       dockerCmd: '["sh", "bin/start"]',
       beforeStart: [
