@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
-import { copyFile, lstat, mkdir, readdir, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readdir, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ensureDir, remove } from 'fs-extra/esm';
 import type { RenderedFile } from '../render/render.js';
 import { UsageError } from '../options/resolve.js';
 import { show } from './display.js';
@@ -73,7 +74,7 @@ export async function writeProject(target: string, files: RenderedFile[], o: Wri
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw busyError(o.shown);
       throw err;
     }
-    journal.push('remove the staging folder', () => rm(staging, { recursive: true, force: true }));
+    journal.push('remove the staging folder', () => remove(staging));
     o.guard.check();
     await stage(staging, files);
     o.guard.check();
@@ -92,7 +93,7 @@ export async function writeProject(target: string, files: RenderedFile[], o: Wri
     o.guard.check();
     // Past this point the project counts as written.
     journal.clear();
-    await rm(staging, { recursive: true, force: true });
+    await remove(staging);
     return result;
   } catch (err) {
     const leftovers = await journal.undo();
@@ -157,7 +158,7 @@ async function stage(staging: string, files: RenderedFile[]): Promise<void> {
   // Each directory once, then all files at once: half the time of one mkdir + writeFile
   // after another. allSettled, so no write is still running when staging is removed.
   for (const dir of new Set(files.map((f) => path.dirname(path.join(staging, f.path))))) {
-    await mkdir(dir, { recursive: true });
+    await ensureDir(dir);
   }
   const writes = await Promise.allSettled(
     files.map((f) =>
@@ -173,7 +174,7 @@ async function moveEntries(staging: string, target: string, journal: Journal, gu
   for (const entry of await readdir(staging)) {
     const dest = path.join(target, entry);
     await rename(path.join(staging, entry), dest);
-    journal.push(`remove ${entry}`, () => rm(dest, { recursive: true, force: true }));
+    journal.push(`remove ${entry}`, () => remove(dest));
     guard.check();
   }
 }
