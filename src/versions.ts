@@ -24,19 +24,22 @@ export const node = {
   // Runtime dependencies. Each: `npm view <pkg> version`.
   packages: {
     fastify: '5.12.8',
+    // OpenAPI document from the route schemas, and the /docs page.
+    '@fastify/swagger': '9.9.3',
+    '@fastify/swagger-ui': '6.1.3',
     pg: '8.23.1',
     mysql2: '3.24.6',
-    mongodb: '7.9.0',
+    mongodb: '7.9.1',
   },
   // Build, test and lint tools. Each: `npm view <pkg> version`.
   devPackages: {
     // Biome is pinned exactly (its own advice): a patch release may reformat code and fail `make lint`.
     '@biomejs/biome': '2.6.8',
     // Major follows the Node major in `runtime`.
-    '@types/node': '26.6.6',
+    '@types/node': '26.6.11',
     '@types/pg': '8.23.1',
     typescript: '7.0.2',
-    vitest: '5.1.1',
+    vitest: '5.1.2',
   },
   // GitHub Actions used by the generated workflow. Releases: github.com/actions/setup-node/releases
   actions: {

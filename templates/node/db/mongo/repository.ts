@@ -1,5 +1,12 @@
-import { type Collection, MongoClient, ObjectId, type WithId } from 'mongodb';
-import type { Item, ItemInput, ItemRepository } from '../items.ts';
+import {
+  type Collection,
+  MongoClient,
+  MongoNetworkError,
+  MongoServerSelectionError,
+  ObjectId,
+  type WithId,
+} from 'mongodb';
+import { DatabaseUnavailableError, type Item, type ItemInput, type ItemRepository } from '../items.ts';
 
 interface ItemDocument {
   name: string;
@@ -39,6 +46,16 @@ export async function ensureIndexes(items: Collection<ItemDocument>): Promise<st
   return [await items.createIndex(LIST_INDEX, { name: 'items_created_at_id' })];
 }
 
+/** No server to talk to (selection timed out, connection refused or lost); other errors are rejected operations. */
+async function run<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    const unreachable = err instanceof MongoServerSelectionError || err instanceof MongoNetworkError;
+    throw unreachable ? new DatabaseUnavailableError(err) : err;
+  }
+}
+
 export function createRepository(url: string): ItemRepository {
   const client = createClient(url);
   // The database named in the URL's path.
@@ -46,14 +63,14 @@ export function createRepository(url: string): ItemRepository {
 
   return {
     async list(limit, offset) {
-      const docs = await items.find().sort(LIST_INDEX).skip(offset).limit(limit).toArray();
+      const docs = await run(items.find().sort(LIST_INDEX).skip(offset).limit(limit).toArray());
       return docs.map(toItem);
     },
 
     async get(rawId) {
       const _id = parseId(rawId);
       if (_id === null) return null;
-      const doc = await items.findOne({ _id });
+      const doc = await run(items.findOne({ _id }));
       return doc ? toItem(doc) : null;
     },
 
@@ -61,17 +78,19 @@ export function createRepository(url: string): ItemRepository {
       // Millisecond precision, like the SQL variants: BSON dates store exactly that.
       const now = new Date();
       const doc: ItemDocument = { ...input, createdAt: now, updatedAt: now };
-      const { insertedId } = await items.insertOne(doc);
+      const { insertedId } = await run(items.insertOne(doc));
       return toItem({ _id: insertedId, ...doc });
     },
 
     async update(rawId, input) {
       const _id = parseId(rawId);
       if (_id === null) return null;
-      const doc = await items.findOneAndUpdate(
-        { _id },
-        { $set: { name: input.name, description: input.description, updatedAt: new Date() } },
-        { returnDocument: 'after' },
+      const doc = await run(
+        items.findOneAndUpdate(
+          { _id },
+          { $set: { name: input.name, description: input.description, updatedAt: new Date() } },
+          { returnDocument: 'after' },
+        ),
       );
       return doc ? toItem(doc) : null;
     },
@@ -79,12 +98,12 @@ export function createRepository(url: string): ItemRepository {
     async remove(rawId) {
       const _id = parseId(rawId);
       if (_id === null) return false;
-      const { deletedCount } = await items.deleteOne({ _id });
+      const { deletedCount } = await run(items.deleteOne({ _id }));
       return deletedCount === 1;
     },
 
     async ping() {
-      await client.db().command({ ping: 1 });
+      await run(client.db().command({ ping: 1 }));
     },
 
     // Indexes are ensured at start-up (retried by server.ts while the database is down).

@@ -1,5 +1,5 @@
 import mysql, { type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
-import type { Item, ItemInput, ItemRepository } from '../items.ts';
+import { DatabaseUnavailableError, type Item, type ItemInput, type ItemRepository } from '../items.ts';
 
 interface ItemRow extends RowDataPacket {
   id: number;
@@ -52,18 +52,27 @@ export function createRepository(url: string): ItemRepository {
     });
   });
 
+  /** mysql2 marks errors that cost the connection (refused, lost, timed out) as fatal; others are rejected queries. */
+  async function run<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (err) {
+      throw (err as { fatal?: boolean }).fatal ? new DatabaseUnavailableError(err) : err;
+    }
+  }
+
   async function select(id: number): Promise<Item | null> {
-    const [rows] = await pool.execute<ItemRow[]>(`SELECT ${COLUMNS} FROM items WHERE id = ?`, [id]);
+    const [rows] = await run(pool.execute<ItemRow[]>(`SELECT ${COLUMNS} FROM items WHERE id = ?`, [id]));
     return rows[0] ? toItem(rows[0]) : null;
   }
 
   return {
     async list(limit, offset) {
       // LIMIT/OFFSET are bound as strings: MySQL 8's prepared statements reject JS numbers there.
-      const [rows] = await pool.execute<ItemRow[]>(
+      const [rows] = await run(pool.execute<ItemRow[]>(
         `SELECT ${COLUMNS} FROM items ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
         [String(limit), String(offset)],
-      );
+      ));
       return rows.map(toItem);
     },
 
@@ -73,10 +82,10 @@ export function createRepository(url: string): ItemRepository {
     },
 
     async create(input: ItemInput) {
-      const [result] = await pool.execute<ResultSetHeader>('INSERT INTO items (name, description) VALUES (?, ?)', [
+      const [result] = await run(pool.execute<ResultSetHeader>('INSERT INTO items (name, description) VALUES (?, ?)', [
         input.name,
         input.description,
-      ]);
+      ]));
       const item = await select(result.insertId);
       if (!item) throw new Error(`item ${result.insertId} vanished right after insert`);
       return item;
@@ -85,11 +94,11 @@ export function createRepository(url: string): ItemRepository {
     async update(rawId, input) {
       const id = parseId(rawId);
       if (id === null) return null;
-      await pool.execute('UPDATE items SET name = ?, description = ?, updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?', [
+      await run(pool.execute('UPDATE items SET name = ?, description = ?, updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?', [
         input.name,
         input.description,
         id,
-      ]);
+      ]));
       // MySQL has no RETURNING; a missing row reads back as null, which is the 404.
       return select(id);
     },
@@ -97,12 +106,12 @@ export function createRepository(url: string): ItemRepository {
     async remove(rawId) {
       const id = parseId(rawId);
       if (id === null) return false;
-      const [result] = await pool.execute<ResultSetHeader>('DELETE FROM items WHERE id = ?', [id]);
+      const [result] = await run(pool.execute<ResultSetHeader>('DELETE FROM items WHERE id = ?', [id]));
       return result.affectedRows === 1;
     },
 
     async ping() {
-      await pool.query('SELECT 1');
+      await run(pool.query('SELECT 1'));
     },
 
     // The schema belongs to migrations (`make migrate`), not to start-up.

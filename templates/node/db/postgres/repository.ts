@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Item, ItemInput, ItemRepository } from '../items.ts';
+import { DatabaseUnavailableError, type Item, type ItemInput, type ItemRepository } from '../items.ts';
 
 interface ItemRow {
   id: string;
@@ -27,15 +27,42 @@ function toItem(row: ItemRow): Item {
   };
 }
 
-export function createRepository(url: string): ItemRepository {
+export interface PoolOptions {
+  /** Connections the pool opens at most. */
+  size?: number;
+  /**
+   * How long a query waits for a connection, whether a new one is being opened or every
+   * pooled one is busy (node-postgres bounds both with one setting). Well above what a
+   * busy moment costs, so load queues instead of failing; past it the answer is 503.
+   * /health does not wait this long: it answers 503 after its own 2 s.
+   */
+  waitMs?: number;
+}
+
+export const POOL_SIZE = 10;
+export const POOL_WAIT_MS = 10_000;
+
+export function createRepository(
+  url: string,
+  { size = POOL_SIZE, waitMs = POOL_WAIT_MS }: PoolOptions = {},
+): ItemRepository {
   // The pool connects on first use, so the service starts while the database is down.
-  const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: 2000, max: 10 });
+  const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: waitMs, max: size });
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', () => undefined);
 
+  /** A DatabaseError is the server rejecting the query; anything else means no usable connection. */
+  async function query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+    try {
+      return await pool.query<R>(text, values);
+    } catch (err) {
+      throw err instanceof pg.DatabaseError ? err : new DatabaseUnavailableError(err);
+    }
+  }
+
   return {
     async list(limit, offset) {
-      const { rows } = await pool.query<ItemRow>(
+      const { rows } = await query<ItemRow>(
         `SELECT ${COLUMNS} FROM items ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2`,
         [limit, offset],
       );
@@ -45,12 +72,12 @@ export function createRepository(url: string): ItemRepository {
     async get(rawId) {
       const id = parseId(rawId);
       if (id === null) return null;
-      const { rows } = await pool.query<ItemRow>(`SELECT ${COLUMNS} FROM items WHERE id = $1`, [id]);
+      const { rows } = await query<ItemRow>(`SELECT ${COLUMNS} FROM items WHERE id = $1`, [id]);
       return rows[0] ? toItem(rows[0]) : null;
     },
 
     async create(input: ItemInput) {
-      const { rows } = await pool.query<ItemRow>(
+      const { rows } = await query<ItemRow>(
         `INSERT INTO items (name, description) VALUES ($1, $2) RETURNING ${COLUMNS}`,
         [input.name, input.description],
       );
@@ -60,7 +87,7 @@ export function createRepository(url: string): ItemRepository {
     async update(rawId, input) {
       const id = parseId(rawId);
       if (id === null) return null;
-      const { rows } = await pool.query<ItemRow>(
+      const { rows } = await query<ItemRow>(
         `UPDATE items SET name = $1, description = $2, updated_at = now() WHERE id = $3 RETURNING ${COLUMNS}`,
         [input.name, input.description, id],
       );
@@ -70,12 +97,12 @@ export function createRepository(url: string): ItemRepository {
     async remove(rawId) {
       const id = parseId(rawId);
       if (id === null) return false;
-      const { rowCount } = await pool.query('DELETE FROM items WHERE id = $1', [id]);
+      const { rowCount } = await query('DELETE FROM items WHERE id = $1', [id]);
       return rowCount === 1;
     },
 
     async ping() {
-      await pool.query('SELECT 1');
+      await query('SELECT 1');
     },
 
     // The schema belongs to migrations (`make migrate`), not to start-up.
