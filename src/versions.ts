@@ -137,7 +137,18 @@ export const php = {
 
 /** GitHub Actions used by generated workflows. Check github.com/<owner>/<action>/releases */
 export const actions = {
-  checkout: 'actions/checkout@v5',
+  checkout: 'actions/checkout@v6',
+  // For caches the setup action does not keep itself (Composer's).
+  cache: 'actions/cache@v6',
+} as const;
+
+/** Dependency auditors the generated CI installs where the ecosystem has none built in. */
+export const auditTools = {
+  // pypi.org/project/pip-audit/#history (`pip index versions pip-audit`)
+  pipAudit: '2.10.1',
+  // rubygems.org/gems/bundler-audit/versions — RubyGems is not reachable from the machines
+  // this was written on, so this is the newest release known here, not checked today.
+  bundlerAudit: '0.9.2',
 } as const;
 
 /** Runner image for GitHub Actions; pinned rather than ubuntu-latest. */

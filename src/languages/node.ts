@@ -223,10 +223,19 @@ export const node = {
     },
   },
   ci: {
-    githubSetup: [{ uses: versions.actions.setupNode, with: { 'node-version': versions.runtime } }],
+    // setup-node keys its npm download cache on package-lock.json.
+    githubSetup: [{ uses: versions.actions.setupNode, with: { 'node-version': versions.runtime, cache: 'npm' } }],
     gitlabImage: versions.image,
     // Slim images have no make.
     gitlabBeforeScript: ['apt-get update', 'apt-get install -y --no-install-recommends make'],
+    gitlabCache: {
+      keyFiles: ['package-lock.json'],
+      paths: ['.npm/'],
+      variables: { npm_config_cache: '$CI_PROJECT_DIR/.npm' },
+    },
+    // High and critical advisories fail the build; lower ones are listed in the log.
+    audit: ['npm audit --audit-level=high'],
+    dependabotEcosystem: 'npm',
   },
   ignore: {
     git: ['node_modules/', 'dist/', 'coverage/', '*.tsbuildinfo', 'npm-debug.log*'],
