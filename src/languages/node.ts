@@ -236,6 +236,7 @@ export const node = {
     // High and critical advisories fail the build; lower ones are listed in the log.
     audit: ['npm audit --audit-level=high'],
     dependabotEcosystem: 'npm',
+    lockfile: { path: 'package-lock.json', writtenBy: 'generator' },
   },
   ignore: {
     git: ['node_modules/', 'dist/', 'coverage/', '*.tsbuildinfo', 'npm-debug.log*'],

@@ -288,6 +288,7 @@ export const php = {
     // Composer's own check of composer.lock against the PHP security advisories.
     audit: ['composer audit'],
     dependabotEcosystem: 'composer',
+    lockfile: { path: 'composer.lock', writtenBy: 'first-install' },
   },
   ignore: {
     git: ['/vendor/', '.phpunit.cache/', '.phpunit.result.cache', '.php-cs-fixer.cache'],

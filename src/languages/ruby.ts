@@ -163,6 +163,7 @@ export const ruby = {
       'bundle-audit check --update',
     ],
     dependabotEcosystem: 'bundler',
+    lockfile: { path: 'Gemfile.lock', writtenBy: 'first-install' },
   },
   ignore: {
     git: ['.bundle/', 'vendor/bundle/', 'coverage/', 'tmp/'],

@@ -55,6 +55,12 @@ export interface LanguageSpec {
     audit: string[];
     /** Dependabot's `package-ecosystem` for the manifest (`npm`, `pip`, `bundler`, `composer`). */
     dependabotEcosystem: string;
+    /**
+     * The lockfile installs are frozen to: shipped with the project (`generator`), or written
+     * by the first `make install` where its registry cannot be reached when generating
+     * (`first-install`; the README asks to commit it). Absent while the language has none.
+     */
+    lockfile?: { path: string; writtenBy: 'generator' | 'first-install' };
   };
   ignore: { git: string[]; docker: string[] };
   /** Port the service listens on by default (also the container port). */

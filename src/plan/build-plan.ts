@@ -104,6 +104,8 @@ export function buildPlan(answers: Answers, inputs: PlanInputs): Plan {
         make: lang.make,
         layout: lang.layout,
         defaultPort: lang.defaultPort,
+        lockfile: lang.ci.lockfile ?? null,
+        audit: lang.ci.audit,
       },
       db: { label: db.label, family: db.family, scheme: db.scheme, port: db.port, image: db.image },
       connector: { driver: connector.driver, ...connector.data },
