@@ -69,10 +69,12 @@ export function createRepository(url: string): ItemRepository {
   return {
     async list(limit, offset) {
       // LIMIT/OFFSET are bound as strings: MySQL 8's prepared statements reject JS numbers there.
-      const [rows] = await run(pool.execute<ItemRow[]>(
-        `SELECT ${COLUMNS} FROM items ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
-        [String(limit), String(offset)],
-      ));
+      const [rows] = await run(
+        pool.execute<ItemRow[]>(`SELECT ${COLUMNS} FROM items ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, [
+          String(limit),
+          String(offset),
+        ]),
+      );
       return rows.map(toItem);
     },
 
@@ -82,10 +84,12 @@ export function createRepository(url: string): ItemRepository {
     },
 
     async create(input: ItemInput) {
-      const [result] = await run(pool.execute<ResultSetHeader>('INSERT INTO items (name, description) VALUES (?, ?)', [
-        input.name,
-        input.description,
-      ]));
+      const [result] = await run(
+        pool.execute<ResultSetHeader>('INSERT INTO items (name, description) VALUES (?, ?)', [
+          input.name,
+          input.description,
+        ]),
+      );
       const item = await select(result.insertId);
       if (!item) throw new Error(`item ${result.insertId} vanished right after insert`);
       return item;
@@ -94,11 +98,13 @@ export function createRepository(url: string): ItemRepository {
     async update(rawId, input) {
       const id = parseId(rawId);
       if (id === null) return null;
-      await run(pool.execute('UPDATE items SET name = ?, description = ?, updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?', [
-        input.name,
-        input.description,
-        id,
-      ]));
+      await run(
+        pool.execute('UPDATE items SET name = ?, description = ?, updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?', [
+          input.name,
+          input.description,
+          id,
+        ]),
+      );
       // MySQL has no RETURNING; a missing row reads back as null, which is the 404.
       return select(id);
     },
