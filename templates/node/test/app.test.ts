@@ -25,7 +25,8 @@ const post = (payload: unknown, headers: Record<string, string> = {}) =>
   app.inject({
     method: 'POST',
     url: '/items',
-    payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+    // Strings and raw bytes are sent as they are, so malformed bodies reach the server malformed.
+    payload: typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : JSON.stringify(payload),
     headers: { 'content-type': 'application/json', ...headers },
   });
 
