@@ -3,7 +3,7 @@
 // generator writes (src/languages/node.ts, pins in src/versions.ts) and stores it as
 // templates/node/lockfiles/<db>.package-lock.json.ejs, with the project name left to fill in.
 //
-//     npm run build && node scripts/refresh-node-lockfiles.mjs
+//     npm run lockfiles   (npm run build && node scripts/refresh-node-lockfiles.mjs)
 //
 // Direct dependencies resolve to exactly the versions src/versions.ts pins (npm is first
 // given exact versions, then the manifest's caret ranges, which keep what is locked);

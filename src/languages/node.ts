@@ -36,7 +36,7 @@ const dbFile = (db: string, name: string) => ({ from: `${T}/db/${db}/${name}`, t
 
 /**
  * Each connector's package-lock.json is kept with the templates, resolved from the
- * package.json this file builds by `node scripts/refresh-node-lockfiles.mjs` (run it after
+ * package.json this file builds by `npm run lockfiles` (scripts/refresh-node-lockfiles.mjs; run it after
  * changing a Node pin in src/versions.ts; test/unit/node-lockfiles.test.ts fails until
  * then). So a project is frozen from its first commit, and generating it needs no
  * network and no npm. Only the project name is filled in.

@@ -30,7 +30,7 @@ async function generated(db: (typeof databaseIds)[number], name = 'my-api') {
   };
 }
 
-const refresh = 'run `npm run build && node scripts/refresh-node-lockfiles.mjs`';
+const refresh = 'run `npm run lockfiles`';
 
 describe.each(Object.keys(languages.node.connectors) as (typeof databaseIds)[number][])('node × %s package-lock.json', (db) => {
   it(`matches the generated package.json and the pins in src/versions.ts (else ${refresh})`, async () => {
