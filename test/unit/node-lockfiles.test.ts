@@ -73,3 +73,24 @@ describe('a drifted lockfile', () => {
     expect(lockfileDrift(manifest, withUrl, pins)).toEqual([`${entry}: records a registry URL (https://registry.example/x.tgz)`]);
   });
 });
+
+describe('frozen installs from the lockfile', () => {
+  it('make install runs npm ci, and the Dockerfile runs it before the sources arrive, with a cache mount', async () => {
+    const plan = buildPlan(
+      { lang: 'node', db: 'postgres', name: 'my-api', ci: 'github', docker: true, git: false },
+      { generatorVersion: '1.0.0', secrets },
+    );
+    expect(languages.node.make.targets.install).toEqual(['$(NPM) ci']);
+    const dockerfile = plan.files.find((f) => f.path === 'Dockerfile');
+    if (dockerfile?.source !== 'template') throw new Error('no Dockerfile template');
+    const text = ejs.render(await readFile(path.join(templates, dockerfile.template), 'utf8'), plan.templateData);
+    const lines = text.split('\n');
+    const copyLock = lines.findIndex((l) => /^COPY .*package-lock\.json/.test(l));
+    const ci = lines.findIndex((l) => /^RUN --mount=type=cache,target=\/root\/\.npm npm ci\b/.test(l));
+    const copySrc = lines.findIndex((l) => /^COPY src\b/.test(l));
+    expect(copyLock).toBeGreaterThan(-1);
+    expect(ci).toBeGreaterThan(copyLock);
+    expect(copySrc).toBeGreaterThan(ci);
+    expect(text).not.toMatch(/npm install/);
+  });
+});
