@@ -1,4 +1,4 @@
-import mysql, { type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
+import mysql, { type PoolConnection, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
 import { DatabaseUnavailableError, type Item, type ItemInput, type ItemRepository } from '../items.ts';
 
 interface ItemRow extends RowDataPacket {
@@ -40,9 +40,26 @@ export const connectionOptions = {
   bigNumberStrings: false,
 } as const;
 
-export function createRepository(url: string): ItemRepository {
+export interface PoolOptions {
+  /** Connections the pool opens at most. */
+  size?: number;
+  /**
+   * How long a query waits for a pooled connection when every one is busy (mysql2 itself
+   * would wait forever). Well above what a busy moment costs, so load queues instead of
+   * failing; past it the answer is 503. /health answers 503 after its own 2 s.
+   */
+  waitMs?: number;
+}
+
+export const POOL_SIZE = 10;
+export const POOL_WAIT_MS = 10_000;
+
+export function createRepository(
+  url: string,
+  { size = POOL_SIZE, waitMs = POOL_WAIT_MS }: PoolOptions = {},
+): ItemRepository {
   // The pool connects on first use, so the service starts while the database is down.
-  const pool = mysql.createPool({ uri: url, connectionLimit: 10, ...connectionOptions });
+  const pool = mysql.createPool({ uri: url, connectionLimit: size, ...connectionOptions });
   // Emitted before the pool hands a new connection out, and commands on one connection
   // run in order, so this always precedes the connection's first real query.
   pool.pool.on('connection', (connection) => {
@@ -52,25 +69,51 @@ export function createRepository(url: string): ItemRepository {
     });
   });
 
-  /** mysql2 marks errors that cost the connection (refused, lost, timed out) as fatal; others are rejected queries. */
-  async function run<T>(work: Promise<T>): Promise<T> {
+  async function acquire(): Promise<PoolConnection> {
+    const pending = pool.getConnection();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no pooled connection within ${waitMs} ms`)), waitMs);
+    });
     try {
-      return await work;
+      return await Promise.race([pending, timeout]);
+    } catch (err) {
+      // A connection that comes free after the wait was given up goes straight back.
+      pending.then(
+        (connection) => connection.release(),
+        () => undefined,
+      );
+      throw new DatabaseUnavailableError(err);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Runs `work` on a pooled connection. mysql2 marks errors that cost the connection
+   * (refused, lost, timed out) as fatal; the others are rejected queries.
+   */
+  async function run<T>(work: (connection: PoolConnection) => Promise<T>): Promise<T> {
+    const connection = await acquire();
+    try {
+      return await work(connection);
     } catch (err) {
       throw (err as { fatal?: boolean }).fatal ? new DatabaseUnavailableError(err) : err;
+    } finally {
+      connection.release();
     }
   }
 
   async function select(id: number): Promise<Item | null> {
-    const [rows] = await run(pool.execute<ItemRow[]>(`SELECT ${COLUMNS} FROM items WHERE id = ?`, [id]));
+    const [rows] = await run((c) => c.execute<ItemRow[]>(`SELECT ${COLUMNS} FROM items WHERE id = ?`, [id]));
     return rows[0] ? toItem(rows[0]) : null;
   }
 
   return {
     async list(limit, offset) {
       // LIMIT/OFFSET are bound as strings: MySQL 8's prepared statements reject JS numbers there.
-      const [rows] = await run(
-        pool.execute<ItemRow[]>(`SELECT ${COLUMNS} FROM items ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, [
+      const [rows] = await run((c) =>
+        c.execute<ItemRow[]>(`SELECT ${COLUMNS} FROM items ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, [
           String(limit),
           String(offset),
         ]),
@@ -84,8 +127,8 @@ export function createRepository(url: string): ItemRepository {
     },
 
     async create(input: ItemInput) {
-      const [result] = await run(
-        pool.execute<ResultSetHeader>('INSERT INTO items (name, description) VALUES (?, ?)', [
+      const [result] = await run((c) =>
+        c.execute<ResultSetHeader>('INSERT INTO items (name, description) VALUES (?, ?)', [
           input.name,
           input.description,
         ]),
@@ -98,8 +141,8 @@ export function createRepository(url: string): ItemRepository {
     async update(rawId, input) {
       const id = parseId(rawId);
       if (id === null) return null;
-      await run(
-        pool.execute('UPDATE items SET name = ?, description = ?, updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?', [
+      await run((c) =>
+        c.execute('UPDATE items SET name = ?, description = ?, updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?', [
           input.name,
           input.description,
           id,
@@ -112,12 +155,12 @@ export function createRepository(url: string): ItemRepository {
     async remove(rawId) {
       const id = parseId(rawId);
       if (id === null) return false;
-      const [result] = await run(pool.execute<ResultSetHeader>('DELETE FROM items WHERE id = ?', [id]));
+      const [result] = await run((c) => c.execute<ResultSetHeader>('DELETE FROM items WHERE id = ?', [id]));
       return result.affectedRows === 1;
     },
 
     async ping() {
-      await run(pool.query('SELECT 1'));
+      await run((c) => c.query('SELECT 1'));
     },
 
     // The schema belongs to migrations (`make migrate`), not to start-up.
