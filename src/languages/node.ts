@@ -196,6 +196,7 @@ export const node = {
     { from: `${T}/test/config.test.ts`, to: 'test/config.test.ts' },
     { from: `${T}/test/items.integration.test.ts.ejs`, to: 'test/items.integration.test.ts' },
     { from: `${T}/test/memory-repository.ts`, to: 'test/memory-repository.ts' },
+    { from: `${T}/test/freezable-proxy.ts`, to: 'test/freezable-proxy.ts' },
   ],
   dockerFiles: [{ from: `${T}/Dockerfile.ejs`, to: 'Dockerfile' }],
   connectors,

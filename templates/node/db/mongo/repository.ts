@@ -34,12 +34,25 @@ function toItem(doc: WithId<ItemDocument>): Item {
   };
 }
 
+export interface ClientOptions {
+  /** How long the driver waits on a socket for an answer (a hung server) before the operation fails with 503. */
+  queryTimeoutMs?: number;
+}
+
+export const QUERY_TIMEOUT_MS = 10_000;
+
 /**
  * The driver connects on the first operation, so the service starts while the database
- * is down; a short server-selection timeout turns "down" into a quick 503, not a hang.
+ * is down; a short server-selection timeout turns "down" into a quick 503, not a hang,
+ * and a socket timeout does the same for a server that stops answering mid-operation.
+ * (Driver 7 deprecated the per-operation `timeoutMS`: it has no effect.)
  */
-export function createClient(url: string): MongoClient {
-  return new MongoClient(url, { serverSelectionTimeoutMS: 2000, connectTimeoutMS: 2000 });
+export function createClient(url: string, { queryTimeoutMs = QUERY_TIMEOUT_MS }: ClientOptions = {}): MongoClient {
+  return new MongoClient(url, {
+    serverSelectionTimeoutMS: 2000,
+    connectTimeoutMS: 2000,
+    socketTimeoutMS: queryTimeoutMs,
+  });
 }
 
 export async function ensureIndexes(items: Collection<ItemDocument>): Promise<string[]> {
@@ -51,13 +64,14 @@ async function run<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (err) {
+    // Socket timeouts are MongoNetworkTimeoutError, a MongoNetworkError.
     const unreachable = err instanceof MongoServerSelectionError || err instanceof MongoNetworkError;
     throw unreachable ? new DatabaseUnavailableError(err) : err;
   }
 }
 
-export function createRepository(url: string): ItemRepository {
-  const client = createClient(url);
+export function createRepository(url: string, options: ClientOptions = {}): ItemRepository {
+  const client = createClient(url, options);
   // The database named in the URL's path.
   const items = client.db().collection<ItemDocument>(COLLECTION);
 

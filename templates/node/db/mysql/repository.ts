@@ -49,14 +49,17 @@ export interface PoolOptions {
    * failing; past it the answer is 503. /health answers 503 after its own 2 s.
    */
   waitMs?: number;
+  /** How long a query may go unanswered (a hung server) before it fails with 503 and its connection is dropped. */
+  queryTimeoutMs?: number;
 }
 
 export const POOL_SIZE = 10;
 export const POOL_WAIT_MS = 10_000;
+export const QUERY_TIMEOUT_MS = 10_000;
 
 export function createRepository(
   url: string,
-  { size = POOL_SIZE, waitMs = POOL_WAIT_MS }: PoolOptions = {},
+  { size = POOL_SIZE, waitMs = POOL_WAIT_MS, queryTimeoutMs = QUERY_TIMEOUT_MS }: PoolOptions = {},
 ): ItemRepository {
   // The pool connects on first use, so the service starts while the database is down.
   const pool = mysql.createPool({ uri: url, connectionLimit: size, ...connectionOptions });
@@ -91,21 +94,30 @@ export function createRepository(
 
   /**
    * Runs `work` on a pooled connection. mysql2 marks errors that cost the connection
-   * (refused, lost, timed out) as fatal; the others are rejected queries.
+   * (refused, lost) as fatal; a query past its `timeout` is not, but its answer is still
+   * due on that connection, so the connection is dropped. Other errors are rejected queries.
    */
   async function run<T>(work: (connection: PoolConnection) => Promise<T>): Promise<T> {
     const connection = await acquire();
     try {
-      return await work(connection);
-    } catch (err) {
-      throw (err as { fatal?: boolean }).fatal ? new DatabaseUnavailableError(err) : err;
-    } finally {
+      const result = await work(connection);
       connection.release();
+      return result;
+    } catch (err) {
+      const { fatal, code } = err as { fatal?: boolean; code?: string };
+      if (code === 'PROTOCOL_SEQUENCE_TIMEOUT') {
+        connection.destroy();
+        throw new DatabaseUnavailableError(err);
+      }
+      connection.release();
+      throw fatal ? new DatabaseUnavailableError(err) : err;
     }
   }
 
   async function select(id: number): Promise<Item | null> {
-    const [rows] = await run((c) => c.execute<ItemRow[]>(`SELECT ${COLUMNS} FROM items WHERE id = ?`, [id]));
+    const [rows] = await run((c) =>
+      c.execute<ItemRow[]>({ sql: `SELECT ${COLUMNS} FROM items WHERE id = ?`, timeout: queryTimeoutMs }, [id]),
+    );
     return rows[0] ? toItem(rows[0]) : null;
   }
 
@@ -113,10 +125,13 @@ export function createRepository(
     async list(limit, offset) {
       // LIMIT/OFFSET are bound as strings: MySQL 8's prepared statements reject JS numbers there.
       const [rows] = await run((c) =>
-        c.execute<ItemRow[]>(`SELECT ${COLUMNS} FROM items ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, [
-          String(limit),
-          String(offset),
-        ]),
+        c.execute<ItemRow[]>(
+          {
+            sql: `SELECT ${COLUMNS} FROM items ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
+            timeout: queryTimeoutMs,
+          },
+          [String(limit), String(offset)],
+        ),
       );
       return rows.map(toItem);
     },
@@ -128,10 +143,10 @@ export function createRepository(
 
     async create(input: ItemInput) {
       const [result] = await run((c) =>
-        c.execute<ResultSetHeader>('INSERT INTO items (name, description) VALUES (?, ?)', [
-          input.name,
-          input.description,
-        ]),
+        c.execute<ResultSetHeader>(
+          { sql: 'INSERT INTO items (name, description) VALUES (?, ?)', timeout: queryTimeoutMs },
+          [input.name, input.description],
+        ),
       );
       const item = await select(result.insertId);
       if (!item) throw new Error(`item ${result.insertId} vanished right after insert`);
@@ -142,11 +157,13 @@ export function createRepository(
       const id = parseId(rawId);
       if (id === null) return null;
       await run((c) =>
-        c.execute('UPDATE items SET name = ?, description = ?, updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?', [
-          input.name,
-          input.description,
-          id,
-        ]),
+        c.execute(
+          {
+            sql: 'UPDATE items SET name = ?, description = ?, updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?',
+            timeout: queryTimeoutMs,
+          },
+          [input.name, input.description, id],
+        ),
       );
       // MySQL has no RETURNING; a missing row reads back as null, which is the 404.
       return select(id);
@@ -155,12 +172,14 @@ export function createRepository(
     async remove(rawId) {
       const id = parseId(rawId);
       if (id === null) return false;
-      const [result] = await run((c) => c.execute<ResultSetHeader>('DELETE FROM items WHERE id = ?', [id]));
+      const [result] = await run((c) =>
+        c.execute<ResultSetHeader>({ sql: 'DELETE FROM items WHERE id = ?', timeout: queryTimeoutMs }, [id]),
+      );
       return result.affectedRows === 1;
     },
 
     async ping() {
-      await run((c) => c.query('SELECT 1'));
+      await run((c) => c.query({ sql: 'SELECT 1', timeout: queryTimeoutMs }));
     },
 
     // The schema belongs to migrations (`make migrate`), not to start-up.

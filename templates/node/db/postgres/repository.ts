@@ -31,23 +31,47 @@ export interface PoolOptions {
   /** Connections the pool opens at most. */
   size?: number;
   /**
-   * How long a query waits for a connection, whether a new one is being opened or every
-   * pooled one is busy (node-postgres bounds both with one setting). Well above what a
-   * busy moment costs, so load queues instead of failing; past it the answer is 503.
-   * /health does not wait this long: it answers 503 after its own 2 s.
+   * How long a query waits for a pooled connection when every one is busy. Well above
+   * what a busy moment costs, so load queues instead of failing; past it the answer is
+   * 503. /health does not wait this long: it answers 503 after its own 2 s.
    */
   waitMs?: number;
+  /** How long opening a new connection may take (a database that is down or hung). */
+  connectTimeoutMs?: number;
+  /** How long a query may go unanswered (a hung server) before it fails with 503 and its connection is dropped. */
+  queryTimeoutMs?: number;
 }
 
 export const POOL_SIZE = 10;
 export const POOL_WAIT_MS = 10_000;
+export const CONNECT_TIMEOUT_MS = 2000;
+export const QUERY_TIMEOUT_MS = 10_000;
 
 export function createRepository(
   url: string,
-  { size = POOL_SIZE, waitMs = POOL_WAIT_MS }: PoolOptions = {},
+  {
+    size = POOL_SIZE,
+    waitMs = POOL_WAIT_MS,
+    connectTimeoutMs = CONNECT_TIMEOUT_MS,
+    queryTimeoutMs = QUERY_TIMEOUT_MS,
+  }: PoolOptions = {},
 ): ItemRepository {
+  // node-postgres bounds a wait for a busy pool and a new connection's connect with one
+  // setting; the pool's clients get their own, shorter connect bound.
+  class Client extends pg.Client {
+    constructor(config: pg.ClientConfig = {}) {
+      super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
+    }
+  }
   // The pool connects on first use, so the service starts while the database is down.
-  const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: waitMs, max: size });
+  const pool = new pg.Pool({
+    Client,
+    connectionString: url,
+    connectionTimeoutMillis: waitMs,
+    max: size,
+    // Client-side: a frozen server never sends the statement_timeout error either.
+    query_timeout: queryTimeoutMs,
+  });
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', () => undefined);
 
