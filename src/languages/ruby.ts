@@ -1,6 +1,6 @@
 import type { DatabaseId } from '../databases/index.js';
 import type { FileRule, PlannedFile } from '../plan/types.js';
-import { ruby as versions } from '../versions.js';
+import { auditTools, ruby as versions } from '../versions.js';
 import type { Connector, LanguageSpec, ManifestInput } from './types.js';
 
 type GemName = keyof typeof versions.gems;
@@ -154,11 +154,24 @@ export const ruby = {
     ],
     gitlabImage: versions.image,
     // Slim images have neither make nor a compiler; the headers cover every database's driver
-    // because one image serves them all (a few seconds of apt).
+    // because one image serves them all (a few seconds of apt). bundler-audit fetches its
+    // advisory database with git.
     gitlabBeforeScript: [
       'apt-get update',
-      'apt-get install -y --no-install-recommends make build-essential libpq-dev default-libmysqlclient-dev',
+      'apt-get install -y --no-install-recommends make build-essential git libpq-dev default-libmysqlclient-dev',
     ],
+    gitlabCache: {
+      keyFiles: ['Gemfile', 'Gemfile.lock'],
+      paths: ['vendor/bundle/'],
+      variables: { BUNDLE_PATH: 'vendor/bundle' },
+    },
+    // Checks Gemfile.lock against the Ruby Advisory Database, fetched fresh each run.
+    audit: [
+      `gem install --no-document bundler-audit -v ${auditTools.bundlerAudit}`,
+      'bundle-audit check --update',
+    ],
+    dependabotEcosystem: 'bundler',
+    lockfile: { path: 'Gemfile.lock', writtenBy: 'first-install' },
   },
   ignore: {
     git: ['.bundle/', 'vendor/bundle/', 'coverage/', 'tmp/'],
