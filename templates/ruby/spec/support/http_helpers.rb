@@ -43,8 +43,14 @@ module HttpHelpers
       request.body = payload.is_a?(String) ? payload : JSON.generate(payload)
       request['content-type'] = 'application/json'
     end
-    response = Net::HTTP.start(uri.host, uri.port, use_ssl: uri.scheme == 'https',
-                                                   open_timeout: 5, read_timeout: 30) { |http| http.request(request) }
+    reply_to(uri, request)
+  end
+
+  def reply_to(uri, request)
+    https = uri.scheme == 'https'
+    response = Net::HTTP.start(uri.host, uri.port, use_ssl: https, open_timeout: 5, read_timeout: 30) do |http|
+      http.request(request)
+    end
     Reply.new(status: response.code.to_i, content_type: response['content-type'].to_s, body: response.body.to_s)
   end
 

@@ -1,5 +1,6 @@
 # frozen_string_literal: true
 
+require 'fileutils'
 require 'rbconfig'
 require 'socket'
 require_relative 'http_helpers'
@@ -20,15 +21,13 @@ class LocalService
 
   # Starts the service and answers its base URL once /health/live answers.
   def start
-    Dir.mkdir(File.dirname(LOG)) unless Dir.exist?(File.dirname(LOG))
+    FileUtils.mkdir_p(File.dirname(LOG))
     File.write(LOG, '')
-    migrated = system(@env, RbConfig.ruby, '-S', 'rake', 'db:migrate', chdir: ROOT, out: [LOG, 'a'], err: [:child, :out])
-    raise "rake db:migrate failed:\n#{log_tail}" unless migrated
+    raise "rake db:migrate failed:\n#{log_tail}" unless system(@env, *ruby('rake', 'db:migrate'), **output)
 
     port = free_port
     @pid = Process.spawn(@env.merge('PORT' => port.to_s),
-                         RbConfig.ruby, '-S', 'puma', '-C', 'config/puma.rb', '--bind', "tcp://127.0.0.1:#{port}",
-                         chdir: ROOT, out: [LOG, 'a'], err: [:child, :out])
+                         *ruby('puma', '-C', 'config/puma.rb', '--bind', "tcp://127.0.0.1:#{port}"), **output)
     base_url = "http://127.0.0.1:#{port}"
     wait_until_live(base_url)
     base_url
@@ -50,7 +49,16 @@ class LocalService
 
   private
 
-  # The port is free when asked; Puma binds it a moment later (nothing else here takes ports).
+  # A tool of the bundle (or of the system, outside one) run as `make` runs it: `ruby -S tool`.
+  def ruby(*args)
+    [RbConfig.ruby, '-S', *args]
+  end
+
+  def output
+    { chdir: ROOT, out: [LOG, 'a'], err: %i[child out] }
+  end
+
+  # Free when asked; should another process take it before Puma binds it, the boot fails and says so.
   def free_port
     TCPServer.open('127.0.0.1', 0) { |server| server.addr[1] }
   end
@@ -60,7 +68,7 @@ class LocalService
     until HttpHelpers.live?(base_url)
       status = wait_for_exit(0)
       raise "the service exited (#{status}) before answering:\n#{log_tail}" if status
-      raise "the service did not answer #{base_url}/health/live within #{BOOT_SECONDS} s:\n#{log_tail}" if now > deadline
+      raise "nothing answered #{base_url}/health/live within #{BOOT_SECONDS} s:\n#{log_tail}" if now > deadline
 
       sleep 0.1
     end
