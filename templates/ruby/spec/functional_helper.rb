@@ -11,17 +11,13 @@ RSpec.configure do |config|
 
   local = nil
   config.before(:suite) do
-    HttpHelpers.base_url = ENV.fetch('BASE_URL', '').strip
-    if HttpHelpers.base_url.empty?
-      database_url = [ENV.fetch('TEST_DATABASE_URL', ''), ENV.fetch('DATABASE_URL', '')].find { |url| !url.empty? }
-      raise 'Set BASE_URL to test a running service, or DATABASE_URL for the suite to start one' unless database_url
-
-      local = LocalService.new(database_url)
-      HttpHelpers.base_url = local.start
+    base_url = ENV.fetch('BASE_URL', '').strip
+    if base_url.empty?
+      local = LocalService.new
+      base_url = local.start
     end
-    raise "Nothing answers #{HttpHelpers.base_url}/health/live: is BASE_URL right?" unless HttpHelpers.live?
-
-    config.reporter.message("Functional specs against #{HttpHelpers.base_url}#{' (started by the suite)' if local}")
+    HttpHelpers.use(base_url)
+    config.reporter.message("Functional specs against #{base_url}#{' (started by the suite)' if local}")
   end
   # A service that does not stop cleanly on SIGTERM would cut requests short in a rollout.
   config.after(:suite) { local&.stop }

@@ -18,9 +18,19 @@ module HttpHelpers
 
   class << self
     # Where the service answers, e.g. http://localhost:3000 (a path prefix is kept).
-    attr_accessor :base_url
+    attr_reader :base_url
 
-    def live?(base = base_url)
+    # Sends every request to `url` from now on, once it is known to answer.
+    def use(url)
+      unless url.match?(%r{\Ahttps?://[^/]})
+        raise "BASE_URL must be an http(s) URL such as http://localhost:3000, not #{url.inspect}"
+      end
+      raise "Nothing answers #{url.chomp('/')}/health/live: is BASE_URL right?" unless live?(url)
+
+      @base_url = url
+    end
+
+    def live?(base)
       uri = URI("#{base.chomp('/')}/health/live")
       Net::HTTP.start(uri.host, uri.port, use_ssl: uri.scheme == 'https', open_timeout: 2, read_timeout: 5) do |http|
         http.get(uri.request_uri).code == '200'

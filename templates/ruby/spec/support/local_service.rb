@@ -15,7 +15,11 @@ class LocalService
   # Puma finishes in-flight requests for up to 25 s (config/puma.rb); a little more than that.
   STOP_SECONDS = 30
 
-  def initialize(database_url)
+  # The database the tests use: TEST_DATABASE_URL, else DATABASE_URL.
+  def initialize
+    database_url = %w[TEST_DATABASE_URL DATABASE_URL].map { |name| ENV.fetch(name, '') }.find { |url| !url.empty? }
+    raise 'Set BASE_URL to test a running service, or DATABASE_URL for the suite to start one' unless database_url
+
     @env = { 'DATABASE_URL' => database_url }
   end
 
