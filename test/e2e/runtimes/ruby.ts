@@ -134,11 +134,8 @@ export const runtime: LocalRuntime = {
 
   async wrap(command, args, cwd) {
     if (!rootPath) throw new Error('the Debian 13 root is not ready: unavailable() runs first');
-    // Vitest puts Vite's BASE_URL=/ into its workers' environment, which every child inherits; the
-    // project's functional specs read BASE_URL as the service to test, and are given a real one
-    // only by `make test-functional`. Elsewhere (`make test` included) it goes, so they start their own.
-    const unsetBaseUrl = args.includes('test-functional') ? [] : ['-u', 'BASE_URL'];
-    if (!(await isMongoProject(cwd))) return inRoot(rootPath, 'env', [...unsetBaseUrl, command, ...args], { cwd, binds: [cwd] });
-    return inRoot(rootPath, 'env', [...unsetBaseUrl, `RUBYOPT=-r${SHIM}`, command, ...args], { cwd, binds: [cwd, SUPPORT_DIR] });
+    // BASE_URL (Vitest sets BASE_URL=/ in its workers) is cleared by combinations.test.ts.
+    if (!(await isMongoProject(cwd))) return inRoot(rootPath, command, args, { cwd, binds: [cwd] });
+    return inRoot(rootPath, 'env', [`RUBYOPT=-r${SHIM}`, command, ...args], { cwd, binds: [cwd, SUPPORT_DIR] });
   },
 };
