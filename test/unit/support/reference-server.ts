@@ -52,6 +52,10 @@ export type Fault =
   // Load (load.ts):
   | 'overload-503' // 503 when more than 8 requests are in flight
   | 'stall-every-50th' // every 50th request never gets an answer
+  // SIGTERM (reference-main.ts):
+  | 'sigterm-drops-in-flight' // exits 0 at once, dropping what is in flight
+  | 'sigterm-default' // no handler: killed by the signal, in-flight requests dropped
+  | 'sigterm-keeps-listening' // drains, but keeps accepting (and serving) new connections meanwhile
   // Schemathesis (schemathesis.ts):
   | 'paging-500' // limit over 100 raises instead of answering 400
   | 'openapi-id-as-string'; // the document says ids are strings, the server returns integers
