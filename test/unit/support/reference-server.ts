@@ -50,7 +50,7 @@ export type Fault =
   | 'no-request-timeout' // a stalled body or head is waited on forever
   | 'answers-first-pipelined-only' // closes the connection after the first of several pipelined requests
   // Load (load.ts):
-  | 'overload-503' // 503 when more than 8 requests are in flight
+  | 'overload-503' // 503 when more than 8 connections are open (a fixed worker pool shedding load)
   | 'stall-every-50th' // every 50th request never gets an answer
   // SIGTERM (reference-main.ts):
   | 'sigterm-drops-in-flight' // exits 0 at once, dropping what is in flight
@@ -361,17 +361,22 @@ export async function startReferenceServer(options: ReferenceOptions = {}): Prom
 
   let inFlight = 0;
   let seen = 0;
+  let openConnections = 0;
   const requestTimeout = faults.has('no-request-timeout') ? 0 : (options.requestTimeoutMs ?? 2000);
   const server = createServer({ requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: 200 }, (req, res) => {
     inFlight++;
     seen++;
     res.on('close', () => inFlight--);
     if (faults.has('answers-first-pipelined-only')) res.on('finish', () => req.socket.destroy());
-    if (faults.has('overload-503') && inFlight > 8) return error(res, 503, 'overloaded');
+    if (faults.has('overload-503') && openConnections > 8) return error(res, 503, 'overloaded');
     if (faults.has('stall-every-50th') && seen % 50 === 0) return;
     handle(req, res).catch(() => {
       if (!res.headersSent) error(res, 500, 'internal error');
     });
+  });
+  server.on('connection', (socket: Socket) => {
+    openConnections++;
+    socket.on('close', () => openConnections--);
   });
   // What Node answers by itself (malformed requests, unknown methods, CONNECT) is JSON too.
   if (!faults.has('plain-protocol-errors')) {
