@@ -360,7 +360,7 @@ async function checkPipelining(client: Client, run: Checks): Promise<void> {
     const post = '{"name":"pipelined"}';
     const keep = { Connection: 'keep-alive' };
     const requests = [
-      requestHead('GET', '/health/live', keep, client.host),
+      requestHead('GET', '/health', keep, client.host),
       requestHead('GET', '/items?limit=1', keep, client.host),
       requestHead('POST', '/items', { ...keep, 'Content-Type': 'application/json', 'Content-Length': post.length }, client.host) + post,
       requestHead('GET', '/nope', {}, client.host),
@@ -371,7 +371,7 @@ async function checkPipelining(client: Client, run: Checks): Promise<void> {
     if (JSON.stringify(statuses) !== JSON.stringify([200, 200, 201, 404])) {
       const got = outcome.responses.map(describeResponse).join('\n       ');
       throw new CheckFailure(
-        `expected four responses 200, 200, 201, 404\n  request: GET /health/live, GET /items?limit=1, POST /items, GET /nope in one write\n  got: ${statuses.length} response(s) [${statuses.join(', ')}], then ${outcome.end === 'complete' ? 'nothing' : describeOutcome({ ...outcome, responses: [] })}${got ? `\n       ${got}` : ''}`,
+        `expected four responses 200, 200, 201, 404\n  request: GET /health, GET /items?limit=1, POST /items, GET /nope in one write\n  got: ${statuses.length} response(s) [${statuses.join(', ')}], then ${outcome.end === 'complete' ? 'nothing' : describeOutcome({ ...outcome, responses: [] })}${got ? `\n       ${got}` : ''}`,
       );
     }
   });

@@ -192,7 +192,7 @@ export async function checkSigtermInFlight(service: Service, baseUrl: string, op
   const late = rawExchange(baseUrl, {
     timeoutMs: 3000,
     send: async (conn) => {
-      await conn.write(requestHead('GET', '/health/live', {}, host));
+      await conn.write(requestHead('GET', '/health', {}, host));
     },
   });
   signalled();
@@ -230,7 +230,7 @@ export async function checkSigtermInFlight(service: Service, baseUrl: string, op
   await run.check('a connection opened 150 ms after SIGTERM is refused, closed or answered 503, never served', async () => {
     const r = (await late).responses[0];
     if (r === undefined || r.status === 503) return;
-    throw new CheckFailure(`expected a refused or closed connection (or a 503)\n  request: GET /health/live on a new connection 150 ms after SIGTERM\n  got: HTTP ${r.status} ${excerpt(r.text, 120)}`);
+    throw new CheckFailure(`expected a refused or closed connection (or a 503)\n  request: GET /health on a new connection 150 ms after SIGTERM\n  got: HTTP ${r.status} ${excerpt(r.text, 120)}`);
   });
   return { ...run.report, summary };
 }

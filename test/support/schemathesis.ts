@@ -77,10 +77,10 @@ export interface SchemathesisOptions {
 interface JsonReport {
   exit_code: number;
   seed: number;
-  operations: { total: number; tested: number; errored: number };
+  operations: { total: number; tested: number; errored: number } | null;
   test_cases: { generated: number; with_failures: number };
   failures: { type: string; title: string; operations: string[] }[];
-  errors: unknown[];
+  errors: unknown[] | null;
 }
 
 /**
@@ -138,9 +138,11 @@ export async function runSchemathesis(baseUrl: string, opts: SchemathesisOptions
     const completed = await checks.check('schemathesis ran to completion against /openapi.json and tested every operation', async () => {
       if (result.timedOut) throw new CheckFailure(`expected schemathesis to finish within ${opts.timeoutMs ?? 300_000} ms; it was killed\n  command: ${command}\n  output ended with:\n${tailOf(output, 30)}`);
       if (report === undefined) throw new CheckFailure(`expected a JSON report from schemathesis\n  command: ${command}\n  exit code ${result.code}; output ended with:\n${tailOf(output, 30)}`);
-      const { total, tested, errored } = report.operations;
-      if (report.errors.length > 0 || errored > 0 || tested === 0 || tested < total) {
-        throw new CheckFailure(`expected all ${total} operations tested without errors, got ${tested} tested, ${errored} errored\n  command: ${command}\n  errors: ${JSON.stringify(report.errors).slice(0, 600)}\n  output ended with:\n${tailOf(output, 30)}`);
+      // operations is null when the document could not be loaded at all.
+      const { total, tested, errored } = report.operations ?? { total: 0, tested: 0, errored: 0 };
+      const errors = report.errors ?? [];
+      if (errors.length > 0 || errored > 0 || tested === 0 || tested < total) {
+        throw new CheckFailure(`expected all operations of ${baseUrl}/openapi.json tested without errors, got ${tested} of ${total} tested, ${errored} errored\n  command: ${command}\n  errors: ${JSON.stringify(errors).slice(0, 600)}\n  output ended with:\n${tailOf(output, 30)}`);
       }
     });
     const failuresOf = (kinds: Set<string>) => (report?.failures ?? []).filter((f) => kinds.has(f.type));

@@ -58,7 +58,8 @@ export type Fault =
   | 'sigterm-keeps-listening' // drains, but keeps accepting (and serving) new connections meanwhile
   // Schemathesis (schemathesis.ts):
   | 'paging-500' // limit over 100 raises instead of answering 400
-  | 'openapi-id-as-string'; // the document says ids are strings, the server returns integers
+  | 'openapi-id-as-string' // the document says ids are strings, the server returns integers
+  | 'no-openapi'; // /openapi.json is a 404
 
 export interface ReferenceOptions {
   faults?: Fault[];
@@ -269,7 +270,7 @@ export async function startReferenceServer(options: ReferenceOptions = {}): Prom
       if (options.databaseDown && faults.has('live-touches-database')) return send(res, 503, { status: 'error' });
       return send(res, 200, { status: 'ok' });
     }
-    if (path === '/openapi.json' && method === 'GET') {
+    if (path === '/openapi.json' && method === 'GET' && !faults.has('no-openapi')) {
       const doc = openApiDocument(options.idKind === 'objectid' || faults.has('openapi-id-as-string') ? 'string' : 'integer');
       if (faults.has('openapi-without-item-id')) delete doc.paths['/items/{id}'];
       return send(res, 200, doc);

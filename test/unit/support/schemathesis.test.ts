@@ -30,7 +30,7 @@ describe.concurrent(`runSchemathesis (schemathesis ${SCHEMATHESIS_VERSION} from 
     const report = await runSchemathesis(await reference(), small);
     expect(report.failed).toEqual([]);
     expect(report.passed).toHaveLength(4);
-    expect(report.summary?.operations.tested).toBe(7);
+    expect(report.summary?.operations?.tested).toBe(7);
     expect(report.summary?.test_cases.generated).toBeGreaterThan(20);
   }, 180_000);
 
@@ -48,10 +48,19 @@ describe.concurrent(`runSchemathesis (schemathesis ${SCHEMATHESIS_VERSION} from 
     expect(report.failed[0]?.detail).toMatch(/Response violates schema in .*POST \/items[\s\S]*is not of type "string"/);
   }, 180_000);
 
-  it('fails, rather than passes, when there is no document to test from', async (ctx) => {
+  it('fails, rather than passes, when the service serves no document', async (ctx) => {
+    if (unavailable) skipBecause(ctx, unavailable);
+    const report = await runSchemathesis(await reference({ faults: ['no-openapi'] }), small);
+    expect(report.passed).toEqual([]);
+    expect(report.failed[0]?.detail).toMatch(/got 0 of 0 tested/);
+    expect(report.failed[1]?.detail).toMatch(/^not run/);
+  }, 180_000);
+
+  it('fails, rather than passes, when nothing listens', async (ctx) => {
     if (unavailable) skipBecause(ctx, unavailable);
     const report = await runSchemathesis(`http://127.0.0.1:${await freePort()}`, small);
     expect(report.passed).toEqual([]);
     expect(failedNames(report)[0]).toMatch(/ran to completion/);
+    expect(report.failed[0]?.detail).toMatch(/^expected all operations of http:\/\/127\.0\.0\.1:\d+\/openapi\.json tested without errors, got 0 of 0 tested/);
   }, 180_000);
 });
