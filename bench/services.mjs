@@ -117,6 +117,8 @@ async function benchOne({ lang, db, id }) {
   }
   const dir = path.join(work, id);
   const database = await h.createDatabase(db, `bench_${lang}_${db}`);
+  // Only what this combination started: stopAll() would also stop FerretDB.
+  const started = [];
   try {
     progress(`${title}: generate and install`);
     const env = { ...(await runtime.env()), DATABASE_URL: database.url, TEST_DATABASE_URL: database.url, LOG_LEVEL: 'warn', PORT: undefined };
@@ -138,6 +140,7 @@ async function benchOne({ lang, db, id }) {
     const port = await h.freePort();
     const start = await wrap('make', ['--no-print-directory', 'start', ...makeVars]);
     const service = h.startService(start.command, start.args, { cwd: dir, env: { ...env, PORT: String(port) } });
+    started.push(service);
     const base = `http://127.0.0.1:${port}`;
     await service.waitForHttp(`${base}/health`, { timeoutMs: 120_000, expectStatus: [200] });
     progress(`${title}: warm-up, then ${DURATION} s at 50 and at 300 connections`);
@@ -156,6 +159,7 @@ async function benchOne({ lang, db, id }) {
       const sigPort = await h.freePort();
       const direct = await wrap('sh', ['-c', `exec ${serverCommand}`]);
       const server = h.startService(direct.command, direct.args, { cwd: dir, env: { ...env, PORT: String(sigPort) } });
+      started.push(server);
       await server.waitForHttp(`http://127.0.0.1:${sigPort}/health`, { timeoutMs: 120_000, expectStatus: [200] });
       const result = await h.checkSigtermInFlight(server, `http://127.0.0.1:${sigPort}`);
       sigterm.push(result.summary);
@@ -166,7 +170,7 @@ async function benchOne({ lang, db, id }) {
     progress(`${title}: FAILED: ${error.message.split('\n').slice(0, 20).join('\n')}`);
     return { title, failed: error.message.split('\n')[0] };
   } finally {
-    await h.stopAll().catch(() => undefined);
+    await Promise.all(started.map((service) => service.stop('SIGTERM', 15_000).catch(() => undefined)));
     await database.drop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
