@@ -39,7 +39,7 @@ interface Sent {
 function printable(bytes: Buffer, max = 160): string {
   let out = '';
   for (const byte of bytes.subarray(0, max)) {
-    out += byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
+    out += byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : byte === 0x0d ? '\\r' : byte === 0x0a ? '\\n' : `\\x${byte.toString(16).padStart(2, '0')}`;
   }
   return bytes.length > max ? `${out}… (${bytes.length} bytes)` : out;
 }
