@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkHostile, type HostileOptions } from '../../support/hostile.js';
 import { freePort } from '../../support/processes.js';
@@ -83,6 +85,17 @@ describe.concurrent('checkHostile catches broken implementations', () => {
     const report = await checkHostile(await reference({ faults: ['reads-whole-body-before-413'] }), { ...fast, promptMs: 500 });
     expect(report.failed.find((f) => f.check.includes('2147483648'))?.detail).toMatch(/got: no response before the timeout after \d+ ms/);
   });
+
+  it('stays bounded against a service that stops answering, and says so', async () => {
+    const hanging = createServer(() => undefined);
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    servers.push({ close: () => new Promise((resolve) => (hanging.closeAllConnections(), hanging.close(() => resolve()))) });
+    const started = Date.now();
+    const report = await checkHostile(`http://127.0.0.1:${(hanging.address() as AddressInfo).port}`, { timeoutMs: 1000, stallBoundMs: 1000 });
+    expect(Date.now() - started).toBeLessThan(25_000);
+    expect(report.failed.length).toBeGreaterThan(50);
+    expect(report.failed.map((f) => f.detail).join('\n')).toMatch(/the service had stopped answering \(\d+ requests unanswered so far\); waited 250 ms/);
+  }, 60_000);
 
   it('fails every check, without throwing, when nothing listens', async () => {
     const report = await checkHostile(`http://127.0.0.1:${await freePort()}`, { ...fast, timeoutMs: 2000 });
