@@ -57,6 +57,10 @@ describe.concurrent('checkHostile catches broken implementations', () => {
     ['reads-whole-body-before-413', [/Content-Length: 2147483648/, /chunked body past 1 MiB/], /413/],
     ['no-request-timeout', [/declaring Content-Length: 100 .* silence/, /unfinished request head/], /silence/],
     ['answers-first-pipelined-only', [/pipelined/], /pipelined/],
+    ['rejects-4-byte-utf8', [/escaped surrogate pair \(U\+1F600\)/, /literal 4-byte UTF-8/], /U\+1F600|4-byte/],
+    ['int64-overflow-500', [/limit=10000000000000000000/, /offset=99999999999999999999/], /limit=|offset=/],
+    ['query-decoding-500', [/\?limit=%ff/, /\?offset=%ff/, /\?limit=% /], /\?(limit|offset)=%/],
+    ['html-405', [/^TRACE \/items/], /^TRACE/],
   ];
 
   it.each(cases)('%s', async (fault, mustFail, onlyAbout) => {

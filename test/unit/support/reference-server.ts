@@ -49,6 +49,9 @@ export type Fault =
   | 'reads-whole-body-before-413' // ignores the declared length and reads everything before refusing
   | 'no-request-timeout' // a stalled body or head is waited on forever
   | 'answers-first-pipelined-only' // closes the connection after the first of several pipelined requests
+  | 'rejects-4-byte-utf8' // MySQL's 3-byte utf8 charset: characters beyond U+FFFF raise "Incorrect string value"
+  | 'int64-overflow-500' // paging values handed to the database as BIGINT without a range check
+  | 'query-decoding-500' // the query string decoded strictly, and the error becomes a 500 (Ruby's ArgumentError)
   // Load (load.ts):
   | 'overload-503' // 503 when more than 8 connections are open (a fixed worker pool shedding load)
   | 'stall-every-50th' // every 50th request never gets an answer
@@ -232,6 +235,9 @@ export async function startReferenceServer(options: ReferenceOptions = {}): Prom
         if (!faults.has('nul-truncates')) return 'strings must not contain NUL characters';
       }
     }
+    if (faults.has('rejects-4-byte-utf8') && /[\u{10000}-\u{10ffff}]/u.test(finalName + (finalDescription ?? ''))) {
+      throw new Error("Incorrect string value: '\\xF0\\x9F\\x98\\x80' for column 'name'");
+    }
     const stored = (text: string): string => {
       let out = faults.has('stores-lone-surrogates') ? text.replace(new RegExp(LONE_SURROGATE.source, 'g'), '\ufffd') : text;
       if (faults.has('nul-truncates')) out = out.split('\u0000')[0] ?? '';
@@ -255,6 +261,9 @@ export async function startReferenceServer(options: ReferenceOptions = {}): Prom
       const n = Number.parseInt(raw, 10);
       return Number.isNaN(n) ? fallback : Math.min(Math.max(n, min), max);
     }
+    if (faults.has('int64-overflow-500') && /^-?\d+$/.test(raw) && (BigInt(raw) > 2n ** 63n - 1n || BigInt(raw) < -(2n ** 63n))) {
+      throw new Error('bigint out of range');
+    }
     if (!/^\d+$/.test(raw)) return undefined;
     const n = Number(raw);
     if (faults.has('paging-500') && max === 100 && n > max) throw new Error('limit out of range');
@@ -263,6 +272,7 @@ export async function startReferenceServer(options: ReferenceOptions = {}): Prom
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (faults.has('query-decoding-500')) decodeURIComponent(url.search);
     const path = url.pathname;
     const method = req.method ?? 'GET';
 
