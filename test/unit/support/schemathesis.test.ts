@@ -24,7 +24,7 @@ beforeAll(async () => {
 const small = { maxExamples: 5 };
 const failedNames = (report: { failed: { check: string }[] }) => report.failed.map((f) => f.check);
 
-describe.concurrent(`runSchemathesis (schemathesis ${SCHEMATHESIS_VERSION} from PyPI)`, () => {
+describe(`runSchemathesis (schemathesis ${SCHEMATHESIS_VERSION} from PyPI)`, () => {
   it('passes a service that keeps to its OpenAPI document', async (ctx) => {
     if (unavailable) skipBecause(ctx, unavailable);
     const report = await runSchemathesis(await reference(), small);
