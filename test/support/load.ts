@@ -149,7 +149,8 @@ export interface SigtermSummary {
 
 /**
  * Signals `service` (its whole process group, as stop() does) while `requests` POSTs to
- * `baseUrl` are half sent, then finishes sending them. Stops the service either way.
+ * `baseUrl` are half sent, then finishes sending them. Stops the service either way, so
+ * the items it created stay behind: use a throwaway database.
  */
 export async function checkSigtermInFlight(service: Service, baseUrl: string, opts: SigtermOptions = {}): Promise<CheckReport & { summary: SigtermSummary }> {
   const n = opts.requests ?? 20;
