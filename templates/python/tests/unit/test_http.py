@@ -167,7 +167,7 @@ def test_text_is_kept_verbatim(client: TestClient) -> None:
 @pytest.mark.parametrize("item_id", ["999", "abc", "0", "-1"])
 def test_unknown_items_are_404(client: TestClient, method: str, item_id: str) -> None:
     body: Any = {"name": "x"} if method == "PUT" else None
-    assert_error(client.request(method, f"/items/{item_id}", json=body), 404)
+    assert_error(client.request(method, f"/items/{id}", json=body), 404)
 
 
 @pytest.mark.parametrize("path", ["/", "/nope", "/items/", "/items/1/extra", "/health/x"])
@@ -217,10 +217,10 @@ def test_server_errors_do_not_leak_details(store: FakeStore) -> None:
 def test_openapi_describes_exactly_the_contract(client: TestClient) -> None:
     document = client.get("/openapi.json").json()
     assert document["openapi"].startswith("3.")
-    assert sorted(document["paths"]) == ["/health", "/health/live", "/items", "/items/{item_id}"]
+    assert sorted(document["paths"]) == ["/health", "/health/live", "/items", "/items/{id}"]
     items = document["paths"]["/items"]
     assert set(items) == {"get", "post"}
-    assert set(document["paths"]["/items/{item_id}"]) == {"get", "put", "delete"}
+    assert set(document["paths"]["/items/{id}"]) == {"get", "put", "delete"}
     schemas = document["components"]["schemas"]
     assert set(schemas["Item"]["properties"]) == {
         "id",
