@@ -50,6 +50,7 @@ const sqlFiles = (db: 'postgres' | 'mysql'): FileRule[] => [
   { from: t('connectors/sql/migrate.py'), to: 'app/migrate.py' },
   { from: t(`connectors/${db}/database.py`), to: 'app/database.py' },
   { from: t('connectors/sql/test_migrate.py'), to: 'tests/unit/test_migrate.py' },
+  { from: t('connectors/sql/test_pool.py'), to: 'tests/integration/test_pool.py' },
 ];
 
 // What the Dockerfile needs whatever the database: uv, copied from its pinned image.

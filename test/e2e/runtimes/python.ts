@@ -161,5 +161,12 @@ export const runtime: LocalRuntime = {
       `[python] ${path.basename(path.dirname(dir))}: make install (uv ${UV_VERSION} sync --locked, from PyPI) → ` +
         `${python.stdout.trim()}; ${installed.size} packages, every pin exact: ${key.join(', ')}`,
     );
+    if (installed.has('pymongo') && !process.env.CBS_MONGO_SERVER?.startsWith('MongoDB (')) {
+      console.log(
+        `[python] ${path.basename(path.dirname(dir))}: against the MongoDB protocol via FerretDB: the code uses no ` +
+          'transactions, explicit sessions or compression; not verified here: how mongod itself treats ' +
+          "pymongo's implicit session ids (FerretDB accepts and ignores them), builds the listing index and plans its queries",
+      );
+    }
   },
 };

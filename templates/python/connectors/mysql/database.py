@@ -54,12 +54,14 @@ class Database:
     """A bounded pool. Nothing connects before the first request, so the service starts,
     and /health answers 503, while the database is down."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(
+        self, url: str, size: int = POOL_SIZE, timeout: float = POOL_TIMEOUT_SECONDS
+    ) -> None:
         self._engine = _engine(
             url,
-            pool_size=POOL_SIZE,
+            pool_size=size,
             max_overflow=0,
-            pool_timeout=POOL_TIMEOUT_SECONDS,
+            pool_timeout=timeout,
             # A connection that died with a database restart is replaced, not handed out.
             pool_pre_ping=True,
         )

@@ -35,12 +35,14 @@ class Database:
     """A bounded pool. Nothing connects before the first request, so the service starts,
     and /health answers 503, while the database is down."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(
+        self, url: str, size: int = POOL_SIZE, timeout: float = POOL_TIMEOUT_SECONDS
+    ) -> None:
         self._pool: ConnectionPool[psycopg.Connection[TupleRow]] = ConnectionPool(
             url,
             min_size=0,
-            max_size=POOL_SIZE,
-            timeout=POOL_TIMEOUT_SECONDS,
+            max_size=size,
+            timeout=timeout,
             reconnect_timeout=RECONNECT_TIMEOUT_SECONDS,
             kwargs=_CONNECT_ARGS,
             # A connection that died with a database restart is replaced, not handed out.
