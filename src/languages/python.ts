@@ -214,13 +214,16 @@ export const python = {
     // Resolved ahead of time from the same pins (scripts/python-lock.mjs), so generating
     // stays fast and offline; only the project's own name differs per project.
     { path: 'uv.lock', source: 'template', template: pythonLockTemplate(databaseId(input.db.id)) },
+    // uv builds .venv on this release (downloading it if needed), the one the Dockerfile
+    // and CI run; `UV_PYTHON=python3 make install` picks another (>= requires-python).
+    { path: '.python-version', source: 'content', content: `${versions.runtime}\n` },
   ],
   make: {
     // uv installs into the project's .venv, exactly as uv.lock says; PYTHON runs every other
     // target, so `make test PYTHON=/usr/bin/python3` uses an interpreter that already has them.
-    variables: { PYTHON: '.venv/bin/python', UV: 'uv', BASE_PYTHON: 'python3' },
+    variables: { PYTHON: '.venv/bin/python', UV: 'uv' },
     targets: {
-      install: ['$(UV) sync --locked --python $(BASE_PYTHON)'],
+      install: ['$(UV) sync --locked'],
       dev: ['$(PYTHON) -m app --reload'],
       start: ['$(PYTHON) -m app'],
       test: ['$(PYTHON) -m pytest'],
@@ -232,9 +235,9 @@ export const python = {
     githubSetup: [
       {
         uses: versions.setupUvAction,
+        // uv installs the Python in .python-version itself.
         with: {
           version: versions.uv,
-          'python-version': versions.runtime,
           'enable-cache': true,
           'cache-dependency-glob': 'uv.lock',
         },
@@ -290,5 +293,6 @@ export const python = {
     ['tests/integration/', 'every route against the real database'],
     ['pyproject.toml', 'dependencies (pinned), ruff, mypy and pytest settings'],
     ['uv.lock', 'every package, exact version and hash: `make install` installs exactly these'],
+    ['.python-version', 'the CPython release uv builds `.venv` on: the one the Dockerfile and CI run'],
   ],
 } satisfies LanguageSpec;

@@ -121,18 +121,20 @@ export const runtime: LocalRuntime = {
     return null;
   },
 
-  // uv for `make install`; every other target runs the project's .venv/bin/python.
+  // uv for `make install` (on UV_PYTHON, see env); every other target runs .venv/bin/python.
   makeVars: { UV: uvBin },
 
   async env() {
-    return { UV_NO_PROGRESS: '1' };
+    const found = await findInterpreter();
+    // UV_PYTHON wins over the project's .python-version (the Dockerfile's release, which uv
+    // would download from GitHub, out of reach here): the resolved path, not pyenv's shim.
+    return typeof found === 'string' ? {} : { UV_PYTHON: found.path, UV_NO_PROGRESS: '1' };
   },
 
   async install(dir, env) {
     const found = await findInterpreter();
     if (typeof found === 'string') throw new Error(found);
-    // The resolved interpreter rather than pyenv's shim, so .venv is built on what was checked.
-    await runOk('make', ['--no-print-directory', 'install', `UV=${uvBin}`, `BASE_PYTHON=${found.path}`], {
+    await runOk('make', ['--no-print-directory', 'install', `UV=${uvBin}`], {
       cwd: dir,
       env,
       timeoutMs: 10 * 60_000,
