@@ -235,6 +235,8 @@ def test_openapi_describes_exactly_the_contract(client: TestClient) -> None:
     }
     created = items["post"]["responses"]["201"]["content"]["application/json"]["schema"]
     assert created == {"$ref": "#/components/schemas/Item"}
+    limit = next(p for p in items["get"]["parameters"] if p["name"] == "limit")["schema"]
+    assert (limit["minimum"], limit["maximum"], limit["default"]) == (1, 100, 20)
     # This API answers 400, never FastAPI's default 422.
     assert "422" not in json.dumps(document["paths"])
 
