@@ -25,14 +25,14 @@ const commonPackages: PackageName[] = ['fastapi', 'pydantic', 'pydantic-settings
 const commonDevPackages: DevPackageName[] = ['httpx2', 'mypy', 'pytest', 'ruff'];
 
 /** The database's driver, its pool and their type stubs: the packages of the language × database table. */
-export const pythonDatabasePackages: Record<DatabaseId, { packages: PackageName[]; dev: DevPackageName[] }> = {
+const pythonDatabasePackages: Record<DatabaseId, { packages: PackageName[]; dev: DevPackageName[] }> = {
   postgres: { packages: ['psycopg', 'psycopg-pool'], dev: [] },
   mysql: { packages: ['PyMySQL', 'SQLAlchemy'], dev: ['types-PyMySQL'] },
   mongo: { packages: ['pymongo'], dev: [] },
 };
 
 /** The exact requirements of a project on `db`: what pyproject.toml lists and uv.lock resolves. */
-export function pythonRequirements(db: DatabaseId): { dependencies: string[]; dev: string[] } {
+function pythonRequirements(db: DatabaseId): { dependencies: string[]; dev: string[] } {
   const own = pythonDatabasePackages[db];
   return {
     dependencies: [...commonPackages, ...own.packages].map(requirement).sort(byName),
