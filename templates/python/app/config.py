@@ -40,7 +40,7 @@ class Settings(_FromEnvironment):
     log_level: Annotated[LogLevel, BeforeValidator(_normalise_level)] = "info"
 
 
-class TestSettings(_FromEnvironment):
+class _TestDatabases(_FromEnvironment):
     test_database_url: str | None = None
     database_url: str | None = None
 
@@ -54,7 +54,7 @@ def load_settings() -> Settings:
 
 def database_url_for_tests() -> str:
     """The database the test suite uses: TEST_DATABASE_URL, else DATABASE_URL."""
-    settings = TestSettings()
+    settings = _TestDatabases()
     url = settings.test_database_url or settings.database_url
     if not url:
         raise ConfigError("set TEST_DATABASE_URL or DATABASE_URL (in the environment or .env)")
