@@ -46,7 +46,9 @@ def _wait_until_serving(url: str, server: subprocess.Popen[bytes]) -> None:
 @pytest.fixture(scope="session")
 def base_url() -> Iterator[str]:
     given = os.environ.get("BASE_URL", "").strip()
-    if given:
+    # Only an http(s) URL names a deployment; tools such as Vite export BASE_URL=/ for
+    # their own purposes, which must not stop the suite from serving the app itself.
+    if given.startswith(("http://", "https://")):
         yield given.rstrip("/")
         return
     database_url = database_url_for_tests()
