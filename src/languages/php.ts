@@ -1,4 +1,4 @@
-import { php as versions } from '../versions.js';
+import { actions, php as versions } from '../versions.js';
 import type { DatabaseId } from '../databases/index.js';
 import type { FileRule, PlannedFile } from '../plan/types.js';
 import type { Connector, LanguageSpec, ManifestInput } from './types.js';
@@ -188,7 +188,11 @@ function composerJson({ names, db, connector }: ManifestInput): PlannedFile {
       lint: 'php-cs-fixer fix --dry-run --diff',
       migrate: '@php bin/migrate.php',
       start: ['Composer\\Config::disableProcessTimeout', 'bin/start'],
-      test: 'phpunit',
+      test: ['@test:unit', '@test:integration', '@test:functional'],
+      'test:unit': 'phpunit --testsuite Unit',
+      'test:integration': 'phpunit --testsuite Integration',
+      // Composer's 300 s limit would stop a slow deployment's run half-way.
+      'test:functional': ['Composer\\Config::disableProcessTimeout', 'phpunit --testsuite Functional'],
     },
     config: { 'sort-packages': true },
   };
@@ -243,7 +247,10 @@ export const php = {
     { from: t('tests/Unit/PagingTest.php.ejs'), to: 'tests/Unit/PagingTest.php' },
     { from: t('tests/Unit/StubItemStore.php.ejs'), to: 'tests/Unit/StubItemStore.php' },
     { from: t('tests/Integration/ItemsApiTest.php.ejs'), to: 'tests/Integration/ItemsApiTest.php' },
-    { from: t('phpunit.xml.dist'), to: 'phpunit.xml.dist' },
+    ...['FunctionalTestCase', 'HttpClient', 'ItemsTest', 'LocalService', 'LocalServiceExtension', 'Reply', 'ServiceTest'].map(
+      (name) => ({ from: t(`tests/Functional/${name}.php.ejs`), to: `tests/Functional/${name}.php` }),
+    ),
+    { from: t('phpunit.xml.dist.ejs'), to: 'phpunit.xml.dist' },
     { from: t('php-cs-fixer.dist.php'), to: '.php-cs-fixer.dist.php' },
   ],
   dockerFiles: [
@@ -271,9 +278,18 @@ export const php = {
       dev: ['bin/start --dev --php=$(PHP)'],
       // Nothing to build: PHP runs the sources.
       start: ['bin/start --php=$(PHP) --php-fpm=$(PHP_FPM) --nginx=$(NGINX)'],
-      test: ['$(PHP) $(PHPUNIT)'],
+      // The layers below are its prerequisites; nothing runs after them.
+      test: [],
       lint: ['$(PHP) $(PHP_CS_FIXER) fix --dry-run --diff'],
       migrate: ['$(PHP) bin/migrate.php'],
+    },
+    // One PHPUnit run per suite of phpunit.xml.dist: a failing layer stops `make test` before
+    // the slower ones. The functional suite starts bin/start itself unless BASE_URL is set,
+    // with the PHP-FPM and nginx named here.
+    testLayers: {
+      unit: ['$(PHP) $(PHPUNIT) --testsuite Unit'],
+      integration: ['$(PHP) $(PHPUNIT) --testsuite Integration'],
+      functional: ["PHP_FPM='$(PHP_FPM)' NGINX='$(NGINX)' $(PHP) $(PHPUNIT) --testsuite Functional"],
     },
   },
   ci: {
@@ -289,6 +305,20 @@ export const php = {
           coverage: 'none',
         },
       },
+      // setup-php keeps no cache of its own: Composer's download cache, keyed on the manifest and lock.
+      {
+        name: 'Locate the Composer cache',
+        id: 'composer-cache',
+        run: 'echo "dir=$(composer config cache-files-dir)" >> "$GITHUB_OUTPUT"',
+      },
+      {
+        uses: actions.cache,
+        with: {
+          path: '${{ steps.composer-cache.outputs.dir }}',
+          key: "composer-${{ runner.os }}-${{ hashFiles('composer.json', 'composer.lock') }}",
+          'restore-keys': 'composer-${{ runner.os }}-',
+        },
+      },
     ],
     gitlabImage: versions.image,
     gitlabBeforeScript: [
@@ -297,6 +327,15 @@ export const php = {
       'sh bin/install-extensions',
       `curl -fsSLo /usr/local/bin/composer https://getcomposer.org/download/${versions.composer}/composer.phar && chmod +x /usr/local/bin/composer`,
     ],
+    gitlabCache: {
+      keyFiles: ['composer.json', 'composer.lock'],
+      paths: ['.cache/composer/'],
+      variables: { COMPOSER_CACHE_DIR: '$CI_PROJECT_DIR/.cache/composer' },
+    },
+    // Composer's own check of composer.lock against the PHP security advisories.
+    audit: ['composer audit'],
+    dependabotEcosystem: 'composer',
+    lockfile: { path: 'composer.lock', writtenBy: 'first-install' },
   },
   ignore: {
     git: ['/vendor/', '.phpunit.cache/', '.phpunit.result.cache', '.php-cs-fixer.cache'],
@@ -333,12 +372,13 @@ export const php = {
     ['src/Config.php', 'environment variables and `.env`'],
     ['src/OpenApi.php', 'the OpenAPI document served at `/openapi.json`'],
     ['public/index.php', 'the front controller: reads the request (1 MiB at most), sends the response'],
-    ['bin/start', '`make start` and the container: nginx + PHP-FPM on $PORT (`PHP_FPM_WORKERS` workers, default 4), draining on SIGTERM for up to `DRAIN_TIMEOUT` seconds (default 25); `--dev`: PHP’s built-in server'],
+    ['bin/start', '`make start` and the container: nginx + PHP-FPM on $PORT (`PHP_FPM_WORKERS` workers, default 4), draining on SIGTERM for up to `DRAIN_TIMEOUT` seconds (default 25); `--dev`: PHP’s built-in server; `--host=127.0.0.1`: that address only'],
     ['config/', 'nginx and PHP-FPM configuration for bin/start'],
     ['bin/migrate.php', '`make migrate`: applies migrations/*.sql (SQL) or ensures indexes (MongoDB)'],
     ['bin/install-extensions', 'adds the database extension to an official php image (Docker, GitLab CI)'],
     ['tests/Unit/', 'fast tests of the HTTP layer, validation and configuration'],
     ['tests/Integration/', 'every route against the real database'],
+    ['tests/Functional/', 'black-box HTTP tests of every route, against `BASE_URL` or a `bin/start` they run on a free port (log: `.phpunit.cache/functional-service.log`)'],
     ['composer.json', 'dependencies, PSR-4 autoloading and composer scripts'],
     ['.php-cs-fixer.dist.php', 'coding style (PSR-12), checked by `make lint`'],
   ],

@@ -1,5 +1,5 @@
 import { stringify } from 'smol-toml';
-import { python as versions } from '../versions.js';
+import { auditTools, python as versions } from '../versions.js';
 import type { DatabaseId } from '../databases/index.js';
 import type { Connector, LanguageSpec, ManifestInput } from './types.js';
 import type { FileRule, PlannedFile } from '../plan/types.js';
@@ -229,9 +229,16 @@ export const python = {
       install: ['$(UV) sync --locked'],
       dev: ['$(PYTHON) -m app --reload'],
       start: ['$(PYTHON) -m app'],
-      test: ['$(PYTHON) -m pytest'],
+      // The layers below are its prerequisites; nothing runs after them.
+      test: [],
       lint: ['$(PYTHON) -m ruff check .', '$(PYTHON) -m ruff format --check .', '$(PYTHON) -m mypy'],
       migrate: ['$(PYTHON) -m app.migrate'],
+    },
+    // One pytest run per layer: a failing layer stops `make test` before the slower ones.
+    testLayers: {
+      unit: ['$(PYTHON) -m pytest tests/unit'],
+      integration: ['$(PYTHON) -m pytest tests/integration'],
+      functional: ['$(PYTHON) -m pytest tests/functional'],
     },
   },
   ci: {
@@ -252,6 +259,17 @@ export const python = {
       'apt-get update && apt-get install -y --no-install-recommends make',
       `pip install --root-user-action=ignore uv==${versions.uv}`,
     ],
+    gitlabCache: {
+      keyFiles: ['uv.lock'],
+      paths: ['.cache/uv/'],
+      variables: { UV_CACHE_DIR: '$CI_PROJECT_DIR/.cache/uv' },
+    },
+    // pip-audit runs in a throwaway environment of uv's (uvx; CI's system Python may refuse
+    // pip installs, PEP 668) and reads what `make install` put in .venv by path, since uv's
+    // virtualenvs have no pip; it stays out of the project's dependencies.
+    audit: [`uvx pip-audit==${auditTools.pipAudit} --skip-editable --path .venv/lib/python*/site-packages`],
+    dependabotEcosystem: 'uv',
+    lockfile: { path: 'uv.lock', writtenBy: 'generator' },
   },
   ignore: {
     git: [
@@ -282,6 +300,20 @@ export const python = {
       '.gitlab-ci.yml',
     ],
   },
+  // What breaks `make install` or the venv: a project named like one of its own requirements
+  // (direct or pulled in: every package in the uv.lock files, which a unit test checks) cannot
+  // be resolved, and its console scripts `.venv/bin/<name>` and `<name>-migrate` would
+  // overwrite an interpreter, an activate script or a tool's.
+  reservedNames: [
+    ...[...Object.keys(versions.packages), ...Object.keys(versions.devPackages), 'hatchling'].map((n) => n.toLowerCase()),
+    'annotated-doc', 'annotated-types', 'anyio', 'ast-serialize', 'click', 'colorama', 'dnspython', 'h11',
+    'httpcore2', 'httpx2-jsfetch', 'idna', 'iniconfig', 'librt', 'mypy-extensions', 'opentelemetry-api',
+    'packaging', 'pathspec', 'pluggy', 'psycopg-binary', 'pydantic-core', 'pygments', 'python-dotenv',
+    'truststore', 'typing-extensions', 'typing-inspection', 'tzdata',
+    'activate', 'deactivate', 'dmypy', 'dotenv', 'mypyc', 'pip', 'pip3', 'pydoc', 'pygmentize', 'python',
+    'python3', 'stubgen', 'stubtest', 'uv',
+    'django', 'flask',
+  ],
   defaultPort: 3000,
   layout: [
     ['app/main.py', 'the routes, JSON error responses, the OpenAPI document and the app factory'],

@@ -1,6 +1,6 @@
 import type { DatabaseId } from '../databases/index.js';
 import type { FileRule, PlannedFile } from '../plan/types.js';
-import { ruby as versions } from '../versions.js';
+import { auditTools, ruby as versions } from '../versions.js';
 import type { Connector, LanguageSpec, ManifestInput } from './types.js';
 
 type GemName = keyof typeof versions.gems;
@@ -78,8 +78,12 @@ export const ruby = {
     lib('config.rb'),
     lib('env_file.rb'),
     lib('validation.rb'),
-    { from: 'ruby/spec/spec_helper.rb.ejs', to: 'spec/spec_helper.rb' },
+    { from: 'ruby/spec/spec_helper.rb', to: 'spec/spec_helper.rb' },
+    { from: 'ruby/spec/app_helper.rb.ejs', to: 'spec/app_helper.rb' },
+    { from: 'ruby/spec/functional_helper.rb', to: 'spec/functional_helper.rb' },
     { from: 'ruby/spec/support/api_helpers.rb.ejs', to: 'spec/support/api_helpers.rb' },
+    { from: 'ruby/spec/support/http_helpers.rb', to: 'spec/support/http_helpers.rb' },
+    { from: 'ruby/spec/support/local_service.rb', to: 'spec/support/local_service.rb' },
     { from: 'ruby/spec/unit/app_spec.rb.ejs', to: 'spec/unit/app_spec.rb' },
     { from: 'ruby/spec/unit/body_limit_spec.rb.ejs', to: 'spec/unit/body_limit_spec.rb' },
     { from: 'ruby/spec/unit/env_file_spec.rb.ejs', to: 'spec/unit/env_file_spec.rb' },
@@ -87,6 +91,8 @@ export const ruby = {
     { from: 'ruby/spec/unit/validation_spec.rb.ejs', to: 'spec/unit/validation_spec.rb' },
     { from: 'ruby/spec/integration/health_spec.rb.ejs', to: 'spec/integration/health_spec.rb' },
     { from: 'ruby/spec/integration/items_spec.rb.ejs', to: 'spec/integration/items_spec.rb' },
+    { from: 'ruby/spec/functional/health_spec.rb', to: 'spec/functional/health_spec.rb' },
+    { from: 'ruby/spec/functional/items_spec.rb', to: 'spec/functional/items_spec.rb' },
   ],
   dockerFiles: [{ from: 'ruby/Dockerfile.ejs', to: 'Dockerfile' }],
   connectors: {
@@ -138,9 +144,16 @@ export const ruby = {
       dev: ['$(BUNDLE_EXEC) $(RUBY) -S rerun -- $(RUBY) -S puma -C config/puma.rb'],
       // Nothing to build: Puma loads config.ru directly.
       start: ['$(BUNDLE_EXEC) $(RUBY) -S puma -C config/puma.rb'],
-      test: ['$(BUNDLE_EXEC) $(RUBY) -S rspec'],
+      // The layers below are its prerequisites; nothing runs after them.
+      test: [],
       lint: ['$(BUNDLE_EXEC) $(RUBY) -S rubocop'],
       migrate: ['$(BUNDLE_EXEC) $(RUBY) -S rake db:migrate'],
+    },
+    // One RSpec run per layer: a failing layer stops `make test` before the slower ones.
+    testLayers: {
+      unit: ['$(BUNDLE_EXEC) $(RUBY) -S rspec spec/unit'],
+      integration: ['$(BUNDLE_EXEC) $(RUBY) -S rspec spec/integration'],
+      functional: ['$(BUNDLE_EXEC) $(RUBY) -S rspec spec/functional'],
     },
   },
   ci: {
@@ -154,11 +167,24 @@ export const ruby = {
     ],
     gitlabImage: versions.image,
     // Slim images have neither make nor a compiler; the headers cover every database's driver
-    // because one image serves them all (a few seconds of apt).
+    // because one image serves them all (a few seconds of apt). bundler-audit fetches its
+    // advisory database with git.
     gitlabBeforeScript: [
       'apt-get update',
-      'apt-get install -y --no-install-recommends make build-essential libpq-dev default-libmysqlclient-dev',
+      'apt-get install -y --no-install-recommends make build-essential git libpq-dev default-libmysqlclient-dev',
     ],
+    gitlabCache: {
+      keyFiles: ['Gemfile', 'Gemfile.lock'],
+      paths: ['vendor/bundle/'],
+      variables: { BUNDLE_PATH: 'vendor/bundle' },
+    },
+    // Checks Gemfile.lock against the Ruby Advisory Database, fetched fresh each run.
+    audit: [
+      `gem install --no-document bundler-audit -v ${auditTools.bundlerAudit}`,
+      'bundle-audit check --update',
+    ],
+    dependabotEcosystem: 'bundler',
+    lockfile: { path: 'Gemfile.lock', writtenBy: 'first-install' },
   },
   ignore: {
     git: ['.bundle/', 'vendor/bundle/', 'coverage/', 'tmp/'],
@@ -189,6 +215,26 @@ export const ruby = {
     'mongo', 'numeric', 'object', 'object-space', 'proc', 'process', 'puma', 'rack', 'ractor', 'rake',
     'random', 'range', 'rational', 'regexp', 'sequel', 'set', 'signal', 'sinatra', 'string', 'struct',
     'symbol', 'thread', 'time', 'uri', 'warning',
+    // Classes defined once the app and its specs have loaded (Ruby 3.3, Object.constants): a
+    // module of that name fails with "TypeError: Queue is not a module".
+    'addrinfo', 'argument-error', 'basic-socket', 'big-decimal', 'closed-queue-error', 'condition-variable',
+    'date-time', 'delegator', 'encoding-error', 'false-class', 'fiber-error', 'float-domain-error',
+    'frozen-error', 'index-error', 'interrupt', 'key-error', 'load-error', 'local-jump-error', 'match-data',
+    'monitor', 'mutex', 'name-error', 'nil-class', 'no-matching-pattern-error', 'no-matching-pattern-key-error',
+    'no-memory-error', 'no-method-error', 'not-implemented-error', 'opt-parse', 'option-parser', 'queue',
+    'range-error', 'refinement', 'regexp-error', 'resolv', 'runtime-error', 'scan-error', 'script-error',
+    'security-error', 'signal-exception', 'simple-delegator', 'sized-queue', 'socket', 'socket-error',
+    'standard-error', 'stop-iteration', 'string-scanner', 'syntax-error', 'system-call-error', 'system-exit',
+    'system-stack-error', 'tempfile', 'thread-error', 'thread-group', 'trace-point', 'true-class', 'type-error',
+    'unbound-method', 'uncaught-throw-error', 'zero-division-error', 'gem', 'bundler', 'rb-config',
+    // `lib/<snake>.rb` comes first on the load path: it would shadow `require '<snake>'` for the
+    // gems (`pg` → Sequel::AdapterNotFound) and every top-level library the app loads
+    // ($LOADED_FEATURES after loading it), plus the gems the project pins.
+    ...Object.keys(versions.gems),
+    'base64', 'bigdecimal', 'bson-native', 'bundled-gems', 'date-core', 'delegate', 'did-you-mean', 'digest',
+    'erb', 'error-highlight', 'etc', 'fileutils', 'forwardable', 'ipaddr', 'mustermann', 'open3', 'openssl',
+    'optparse', 'pg-ext', 'psych', 'rbconfig', 'rubygems', 'securerandom', 'shellwords', 'stringio', 'strscan',
+    'tilt', 'timeout', 'tmpdir', 'yaml', 'zlib',
   ],
   layout: [
     ['config.ru', 'Rack entry point: builds the item store and hands the Sinatra app to Puma'],
@@ -197,7 +243,8 @@ export const ruby = {
     ['db/migrate/', 'Sequel migrations (SQL databases), applied in order by `make migrate`'],
     ['spec/unit/', 'RSpec tests that need no database'],
     ['spec/integration/', 'RSpec tests of every route against the database in TEST_DATABASE_URL or DATABASE_URL'],
-    ['Rakefile', '`rake db:migrate` and `rake spec`'],
+    ['spec/functional/', 'RSpec tests that speak only HTTP, to the service at BASE_URL or one they start (`spec/support/local_service.rb`)'],
+    ['Rakefile', '`rake db:migrate`, and `rake spec` with a task per layer (`rake spec:unit` …)'],
     ['Gemfile', 'dependencies (`~>` requirements); commit the Gemfile.lock that `bundle install` writes'],
     ['.ruby-version', 'the Ruby release: Bundler and version managers read it; the Docker image and CI use the same one'],
     ['openapi.yaml', 'the OpenAPI 3.1 description of the API, served as JSON at `/openapi.json`'],

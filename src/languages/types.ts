@@ -13,6 +13,14 @@ export interface Connector {
 
 export type MakeTarget = 'install' | 'dev' | 'start' | 'test' | 'lint' | 'migrate';
 
+/**
+ * The three test layers, each a make target (`make test-unit` …) that `make test` runs in
+ * order: unit (no database), integration (the real database in TEST_DATABASE_URL or
+ * DATABASE_URL), functional (black-box HTTP against `BASE_URL`, or a service the suite
+ * starts itself on a free port of 127.0.0.1 and stops with SIGTERM).
+ */
+export type TestLayer = 'unit' | 'integration' | 'functional';
+
 /** What the language's manifests are built from. */
 export interface ManifestInput {
   names: ProjectNames;
@@ -38,14 +46,36 @@ export interface LanguageSpec {
   sqlMigrationsDir: string | null;
   /** Structured manifests (package.json, pyproject.toml …), serialised by the language. */
   manifests(input: ManifestInput): PlannedFile[];
-  /** Make variables (`PYTHON ?= python3`) and the recipe lines of each uniform target. */
-  make: { variables: Record<string, string>; targets: Record<MakeTarget, string[]> };
+  /**
+   * Make variables (`PYTHON ?= python3`) and the recipe lines of each uniform target. With
+   * `testLayers`, `make test` depends on the three layer targets and runs `targets.test` after them.
+   */
+  make: {
+    variables: Record<string, string>;
+    targets: Record<MakeTarget, string[]>;
+    testLayers?: Record<TestLayer, string[]>;
+  };
   ci: {
-    /** Steps after checkout that put the runtime on the GitHub runner. */
+    /** Steps after checkout that put the runtime on the GitHub runner, with its dependency cache. */
     githubSetup: WorkflowStep[];
     /** Image GitLab CI runs the job in, and commands before `make install`. */
     gitlabImage: string;
     gitlabBeforeScript: string[];
+    /**
+     * GitLab keeps only paths inside the project between jobs: the download cache goes there
+     * (`variables` point the tool at it), keyed on the files that pin the dependencies.
+     */
+    gitlabCache: { keyFiles: string[]; paths: string[]; variables: Record<string, string> };
+    /** Commands, after `make install`, that fail on known vulnerabilities in the installed dependencies. */
+    audit: string[];
+    /** Dependabot's `package-ecosystem` for the manifest (`npm`, `pip`, `bundler`, `composer`). */
+    dependabotEcosystem: string;
+    /**
+     * The lockfile installs are frozen to: shipped with the project (`generator`), or written
+     * by the first `make install` where its registry cannot be reached when generating
+     * (`first-install`; the README asks to commit it). Absent while the language has none.
+     */
+    lockfile?: { path: string; writtenBy: 'generator' | 'first-install' };
   };
   ignore: { git: string[]; docker: string[] };
   /** Port the service listens on by default (also the container port). */

@@ -104,6 +104,12 @@ describe.each(databaseIds)('Python × %s uv.lock', (db) => {
     expect(lockDrift(pyproject, lock)).toEqual([]);
   });
 
+  it('locks no package whose name a project could take (python.reservedNames lists them all)', () => {
+    const locked = (parseToml(generated(db).lock) as unknown as Lock).package.map((p) => normalise(p.name));
+    const reserved = new Set<string>(python.reservedNames);
+    expect(locked.filter((name) => name !== 'drift-check' && !reserved.has(name))).toEqual([]);
+  });
+
   it('names the project with its own name, not the placeholder', () => {
     expect(generated(db, 'my-api').lock).toMatch(/^name = "my-api"$/m);
     expect(generated(db, 'my-api').lock).not.toContain('cbs-lock-placeholder');
