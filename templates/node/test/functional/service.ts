@@ -1,9 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseEnv } from 'node:util';
 import type { TestProject } from 'vitest/node';
-import { loadDotenv, testDatabaseUrl } from '../../src/config.ts';
 
 // The functional tests' service: the one at BASE_URL, or else the built server (what
 // `make start` runs) on a free port of 127.0.0.1 against the test database, stopped with
@@ -28,7 +29,6 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     project.provide('baseUrl', baseUrl);
     return undefined;
   }
-  loadDotenv();
   const databaseUrl = testDatabaseUrl();
   // Built as `make start` builds it, so the tests exercise the compiled JavaScript that ships.
   execFileSync(process.execPath, ['node_modules/.bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
@@ -71,6 +71,20 @@ export default async function setup(project: TestProject): Promise<(() => Promis
       throw new Error(`the server ${why}\nserver output:\n${recent(output)}`);
     }
   };
+}
+
+/**
+ * TEST_DATABASE_URL, else DATABASE_URL, as the integration tests choose it: the environment
+ * first, then `.env`. Read here rather than imported from src, so no application code loads.
+ */
+function testDatabaseUrl(): string {
+  const dotenv = existsSync('.env') ? parseEnv(readFileSync('.env', 'utf8')) : {};
+  const env = { ...dotenv, ...process.env };
+  const url = env.TEST_DATABASE_URL || env.DATABASE_URL;
+  if (!url) {
+    throw new Error('Without BASE_URL the functional tests start the service: set TEST_DATABASE_URL or DATABASE_URL');
+  }
+  return url;
 }
 
 function parseBaseUrl(value: string): string {
