@@ -1,12 +1,14 @@
 import { node as versions } from '../versions.js';
 import type { PlannedFile } from '../plan/types.js';
-import type { Connector, LanguageSpec, ManifestInput } from './types.js';
+import type { Connector, FrameworkSpec, LanguageSpec, ManifestInput } from './types.js';
 
 /**
- * Node.js: TypeScript on Fastify 5, run as compiled JavaScript (`make start`) and as
+ * Node.js: TypeScript on Fastify 5 or Express 5, run as compiled JavaScript (`make start`) and as
  * TypeScript directly through Node's built-in type stripping (`make dev`, `make migrate`),
  * so no tsx/ts-node is needed. Relative imports are written with `.ts` extensions, which
  * both Node and vitest load as they are and `tsc` rewrites to `.js` when it builds.
+ * Configuration, the repository interface, the database connectors and migrations are the
+ * language's, shared by both frameworks; each framework brings its app, server and tests.
  */
 
 const T = 'node';
@@ -91,8 +93,15 @@ function dependencies(pinned: Record<string, string>, names: string[]): Record<s
   );
 }
 
-function packageJson({ names, connector }: ManifestInput): Record<string, unknown> {
+/** What a Node framework's entry declares for package.json. */
+interface NodeFrameworkData {
+  dependencies: string[];
+  devDependencies?: string[];
+}
+
+function packageJson({ names, connector, framework }: ManifestInput): Record<string, unknown> {
   const connectorDev = (connector.data?.devDependencies as string[] | undefined) ?? [];
+  const own = framework.data as unknown as NodeFrameworkData;
   return {
     name: names.name,
     version: '0.1.0',
@@ -109,8 +118,8 @@ function packageJson({ names, connector }: ManifestInput): Record<string, unknow
       start: `node ${SERVER_ARGS}`,
       test: 'vitest run',
     },
-    dependencies: dependencies(versions.packages, ['fastify', connector.driver]),
-    devDependencies: dependencies(versions.devPackages, [...DEV_TOOLS, ...connectorDev]),
+    dependencies: dependencies(versions.packages, [...own.dependencies, connector.driver]),
+    devDependencies: dependencies(versions.devPackages, [...DEV_TOOLS, ...(own.devDependencies ?? []), ...connectorDev]),
   };
 }
 
@@ -150,31 +159,81 @@ const biome = {
   linter: { rules: { preset: 'recommended' } },
 };
 
+const fastify = {
+  name: 'Fastify',
+  why:
+    'Fastify 5 covers most of the contract by itself: JSON-schema validation of bodies (compiled by Ajv), ' +
+    'a 1 MiB body limit that answers 413, `app.inject()` so tests exercise the full HTTP stack without ' +
+    'opening a port, and `app.close()`, which stops accepting connections and drains in-flight requests for ' +
+    'a graceful SIGTERM. Express 5 would need a body parser, a validation library and hand-written draining ' +
+    'for the same result. Fastify also ships its own TypeScript types and the pino JSON logger. ' +
+    'Biome is the linter and formatter: one dev dependency and one config file instead of ESLint, Prettier ' +
+    'and their plugins, and fast enough to run on every save.',
+  files: [
+    { from: `${T}/src/app.ts`, to: 'src/app.ts' },
+    { from: `${T}/src/server.ts`, to: 'src/server.ts' },
+    { from: `${T}/src/validation.ts`, to: 'src/validation.ts' },
+    { from: `${T}/test/app.test.ts`, to: 'test/app.test.ts' },
+    { from: `${T}/test/items.integration.test.ts.ejs`, to: 'test/items.integration.test.ts' },
+  ],
+  layout: [
+    ['src/server.ts', 'entry point: reads the environment, listens on $PORT, shuts down gracefully on SIGTERM'],
+    ['src/app.ts', 'the Fastify app: routes, validation, error and 404 handlers (no I/O of its own)'],
+    ['src/validation.ts', 'the body schema and the paging rules'],
+  ],
+  data: { dependencies: ['fastify'] } satisfies NodeFrameworkData,
+} satisfies FrameworkSpec;
+
+const E = `${T}/express`;
+
+const express = {
+  name: 'Express',
+  why:
+    'Express 5 is the most used Node web framework, and version 5 forwards rejected promises from async ' +
+    'handlers to the error middleware, so routes are plain async functions. What Express leaves to the ' +
+    'application is explicit here: `express.json()` with a 1 MiB limit (body-parser counts bytes as they ' +
+    'arrive and answers 413 without buffering a larger body), zod schemas for bodies and paging (types and ' +
+    'runtime checks from one definition), the OpenAPI document built from those same schemas by ' +
+    '`@asteasolutions/zod-to-openapi`, one error-handling middleware that turns every failure into ' +
+    '`{"error": …}` and never leaks internals from a 500, and a graceful SIGTERM through `server.close()` ' +
+    'after idle keep-alive connections are closed. Tests run the app on an ephemeral port with `fetch`, so ' +
+    'they exercise the real HTTP stack. Biome is the linter and formatter: one dev dependency and one ' +
+    'config file instead of ESLint, Prettier and their plugins.',
+  files: [
+    { from: `${E}/src/app.ts`, to: 'src/app.ts' },
+    { from: `${E}/src/errors.ts`, to: 'src/errors.ts' },
+    { from: `${E}/src/json-body.ts`, to: 'src/json-body.ts' },
+    { from: `${E}/src/openapi.ts`, to: 'src/openapi.ts' },
+    { from: `${E}/src/server.ts`, to: 'src/server.ts' },
+    { from: `${E}/src/validation.ts`, to: 'src/validation.ts' },
+    { from: `${E}/test/app.test.ts`, to: 'test/app.test.ts' },
+    { from: `${E}/test/http.ts`, to: 'test/http.ts' },
+    { from: `${E}/test/items.integration.test.ts.ejs`, to: 'test/items.integration.test.ts' },
+  ],
+  layout: [
+    ['src/server.ts', 'entry point: reads the environment, listens on $PORT, shuts down gracefully on SIGTERM'],
+    ['src/app.ts', 'the Express app: routes and the middleware order (no I/O of its own)'],
+    ['src/errors.ts', 'the error-handling middleware and the 404/405 handlers: every error answers a JSON object with an `error` message'],
+    ['src/json-body.ts', 'the request body parser: 1 MiB limit, strict UTF-8 JSON, no lone surrogates or NUL characters, limited nesting'],
+    ['src/validation.ts', 'zod schemas for bodies and paging, shared with the OpenAPI document'],
+    ['src/openapi.ts', 'the OpenAPI 3.1 document served at /openapi.json, generated from the zod schemas'],
+  ],
+  data: {
+    dependencies: ['express', 'zod', '@asteasolutions/zod-to-openapi', 'pino'],
+    devDependencies: ['@types/express'],
+  } satisfies NodeFrameworkData,
+} satisfies FrameworkSpec;
+
 export const node = {
   id: 'node',
   label: 'Node.js',
   image: versions.image,
-  framework: {
-    name: 'Fastify',
-    why:
-      'Fastify 5 covers most of the contract by itself: JSON-schema validation of bodies (compiled by Ajv), ' +
-      'a 1 MiB body limit that answers 413, `app.inject()` so tests exercise the full HTTP stack without ' +
-      'opening a port, and `app.close()`, which stops accepting connections and drains in-flight requests for ' +
-      'a graceful SIGTERM. Express 5 would need a body parser, a validation library and hand-written draining ' +
-      'for the same result. Fastify also ships its own TypeScript types and the pino JSON logger. ' +
-      'Biome is the linter and formatter: one dev dependency and one config file instead of ESLint, Prettier ' +
-      'and their plugins, and fast enough to run on every save.',
-  },
+  frameworks: { fastify, express },
   files: [
-    { from: `${T}/src/app.ts`, to: 'src/app.ts' },
     { from: `${T}/src/config.ts`, to: 'src/config.ts' },
     { from: `${T}/src/items.ts`, to: 'src/items.ts' },
     { from: `${T}/src/migrate.ts`, to: 'src/migrate.ts' },
-    { from: `${T}/src/server.ts`, to: 'src/server.ts' },
-    { from: `${T}/src/validation.ts`, to: 'src/validation.ts' },
-    { from: `${T}/test/app.test.ts`, to: 'test/app.test.ts' },
     { from: `${T}/test/config.test.ts`, to: 'test/config.test.ts' },
-    { from: `${T}/test/items.integration.test.ts.ejs`, to: 'test/items.integration.test.ts' },
     { from: `${T}/test/memory-repository.ts`, to: 'test/memory-repository.ts' },
   ],
   dockerFiles: [{ from: `${T}/Dockerfile.ejs`, to: 'Dockerfile' }],
@@ -213,9 +272,6 @@ export const node = {
   },
   defaultPort: 3000,
   layout: [
-    ['src/server.ts', 'entry point: reads the environment, listens on $PORT, shuts down gracefully on SIGTERM'],
-    ['src/app.ts', 'the Fastify app: routes, validation, error and 404 handlers (no I/O of its own)'],
-    ['src/validation.ts', 'the body schema and the paging rules'],
     ['src/config.ts', 'environment variables and `.env` loading'],
     ['src/items.ts', 'the Item type and the repository interface the routes use'],
     ['src/db/', 'the database connector: queries (repository.ts) and schema setup (migrate.ts)'],

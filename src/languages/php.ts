@@ -180,22 +180,24 @@ export const php = {
   id: 'php',
   label: 'PHP',
   image: versions.image,
-  framework: {
-    name: 'Symfony HttpFoundation + Routing',
-    why:
-      'HttpFoundation and Routing are two of the most used PHP components (Symfony is built ' +
-      'on them, Laravel too): requests and responses as objects, and path and method matching ' +
-      'with 404 and 405 included. No full framework, container or config files: the app is ' +
-      'one `Request → Response` class, `src/App.php`, which the tests call directly. Slim 4 ' +
-      'would be the other natural choice; it is left out because this template is verified ' +
-      'against distribution packages, where Slim 4 is not packaged. Storage is PDO with ' +
-      'prepared statements for PostgreSQL and MySQL and the `mongodb` extension for MongoDB, ' +
-      'behind the small `ItemStore` interface. SQL schema changes are plain versioned `.sql` ' +
-      'files in `migrations/`, applied by a short runner (`src/Storage/Migrator.php`) that ' +
-      'records each version in `schema_migrations`: readable by any tool, no ORM needed for a ' +
-      'few statements. The service runs on PHP’s built-in web server (forked workers in the ' +
-      'container) through `bin/serve`, which makes SIGTERM finish the requests in flight; for ' +
-      'heavy traffic, serve `public/index.php` with php-fpm or FrankenPHP instead.',
+  frameworks: {
+    symfony: {
+      name: 'Symfony HttpFoundation + Routing',
+      why:
+        'HttpFoundation and Routing are two of the most used PHP components (Symfony is built ' +
+        'on them, Laravel too): requests and responses as objects, and path and method matching ' +
+        'with 404 and 405 included. No full framework, container or config files: the app is ' +
+        'one `Request → Response` class, `src/App.php`, which the tests call directly. Slim 4 ' +
+        'would be the other natural choice; it is left out because this template is verified ' +
+        'against distribution packages, where Slim 4 is not packaged. Storage is PDO with ' +
+        'prepared statements for PostgreSQL and MySQL and the `mongodb` extension for MongoDB, ' +
+        'behind the small `ItemStore` interface. SQL schema changes are plain versioned `.sql` ' +
+        'files in `migrations/`, applied by a short runner (`src/Storage/Migrator.php`) that ' +
+        'records each version in `schema_migrations`: readable by any tool, no ORM needed for a ' +
+        'few statements. The service runs on PHP’s built-in web server (forked workers in the ' +
+        'container) through `bin/serve`, which makes SIGTERM finish the requests in flight; for ' +
+        'heavy traffic, serve `public/index.php` with php-fpm or FrankenPHP instead.',
+    },
   },
   files: [
     { from: t('public/index.php.ejs'), to: 'public/index.php' },

@@ -124,20 +124,22 @@ export const python = {
   id: 'python',
   label: 'Python',
   image: versions.image,
-  framework: {
-    name: 'FastAPI',
-    why:
-      'FastAPI is the most popular modern Python API framework: ASGI, served by uvicorn, ' +
-      'typed routes, and interactive API docs one argument away (`docs_url` in `app/main.py`; off ' +
-      'by default, since every project answers unknown paths with 404). The database drivers are ' +
-      'the plain, well-known ones (psycopg 3, PyMySQL, pymongo), called from synchronous ' +
-      'endpoints that FastAPI runs on its thread pool, so there is no ORM to learn and every ' +
-      'query is in `app/store.py`. Request bodies are checked by hand in `app/validation.py`, ' +
-      'which keeps the rules and messages exact and the code independent of the pydantic ' +
-      'major version. For SQL databases, schema changes are plain versioned `.sql` files in ' +
-      '`migrations/`, applied by a small runner (`app/migrate.py`) that records each version ' +
-      'in `schema_migrations`: Alembic and an ORM would be more machinery than a few ' +
-      'statements need, and plain SQL files read the same in any tool.',
+  frameworks: {
+    fastapi: {
+      name: 'FastAPI',
+      why:
+        'FastAPI is the most popular modern Python API framework: ASGI, served by uvicorn, ' +
+        'typed routes, and interactive API docs one argument away (`docs_url` in `app/main.py`; off ' +
+        'by default, since every project answers unknown paths with 404). The database drivers are ' +
+        'the plain, well-known ones (psycopg 3, PyMySQL, pymongo), called from synchronous ' +
+        'endpoints that FastAPI runs on its thread pool, so there is no ORM to learn and every ' +
+        'query is in `app/store.py`. Request bodies are checked by hand in `app/validation.py`, ' +
+        'which keeps the rules and messages exact and the code independent of the pydantic ' +
+        'major version. For SQL databases, schema changes are plain versioned `.sql` files in ' +
+        '`migrations/`, applied by a small runner (`app/migrate.py`) that records each version ' +
+        'in `schema_migrations`: Alembic and an ORM would be more machinery than a few ' +
+        'statements need, and plain SQL files read the same in any tool.',
+    },
   },
   files: [
     { from: t('app/__init__.py'), to: 'app/__init__.py' },
