@@ -91,6 +91,8 @@ export const ruby = {
     rack: '3.2.7',
     puma: '8.0.2',
     rake: '13.4.2',
+    // A bundled gem, no longer a default one, since Ruby 4.0: the app requires it, so the Gemfile names it.
+    logger: '1.7.0',
     // Database access: Sequel for SQL (with the pg / mysql2 drivers), the official MongoDB driver.
     sequel: '5.109.0',
     pg: '1.7.0',
@@ -113,12 +115,10 @@ export const php = {
   // The 8.5 line: 8.6.0 came out on 2026-11-19 and extensions (mongodb among them) and
   // tools are still catching up; its official images also no longer ship pecl, which
   // bin/install-extensions uses for mongodb. setup-php takes a minor line (latest patch).
-  // Releases: php.net/releases ; image tags: hub.docker.com/_/php
+  // Releases: php.net/releases ; image tags: hub.docker.com/_/php (the fpm variant: the
+  // container serves through PHP-FPM behind nginx)
   runtime: '8.5',
-  image: 'php:8.5.13-cli-trixie',
-  // The oldest PHP the generated code runs on (Symfony 7.4 needs 8.2); Debian 12's PHP 8.2
-  // is what the e2e suite runs it on. Dev tools (PHPUnit 13) need 8.4.1 or newer.
-  minimumPhp: '8.2',
+  image: 'php:8.5.13-fpm-trixie',
   // Composer: the Dockerfile's dependency stage and CI. getcomposer.org/changelog ;
   // image tags: hub.docker.com/_/composer
   composer: '2.9.8',
@@ -127,7 +127,9 @@ export const php = {
   // written by the first `make install`, holds the exact versions).
   // Each at packagist.org/packages/<vendor>/<name>
   packages: {
-    // 7.4 is the LTS line (fixes until 2029) and runs on PHP 8.2; Symfony 8 needs PHP 8.4.
+    'monolog/monolog': '^3.9',
+    // 7.4 is the LTS line (fixes until 2029); Symfony 8 would need PHP 8.4 as well.
+    'symfony/dotenv': '^7.4',
     'symfony/http-foundation': '^7.4',
     'symfony/routing': '^7.4',
   },
@@ -135,6 +137,19 @@ export const php = {
     'friendsofphp/php-cs-fixer': '^3.95',
     'phpunit/phpunit': '^13.4',
   },
+  // The oldest PHP each pinned release line supports: the "php" requirement in its
+  // composer.json (packagist.org/packages/<vendor>/<name>, "requires"). composer.json's
+  // own "php" constraint is the strictest of these, which a unit test holds it to.
+  phpRequirements: {
+    'monolog/monolog': '8.1',
+    'symfony/dotenv': '8.2',
+    'symfony/http-foundation': '8.2',
+    'symfony/routing': '8.2',
+    'friendsofphp/php-cs-fixer': '7.4',
+    // PHPUnit 13: "php": ">=8.4.1"
+    'phpunit/phpunit': '8.4.1',
+  },
+  minimumPhp: '8.4.1',
   // The MongoDB extension, compiled into the image with pecl: pecl.php.net/package/mongodb
   mongodbExtension: '2.5.7',
   // github.com/shivammathur/setup-php/releases
