@@ -209,6 +209,7 @@ const express = {
     { from: `${E}/test/app.test.ts`, to: 'test/app.test.ts' },
     { from: `${E}/test/http.ts`, to: 'test/http.ts' },
     { from: `${E}/test/items.integration.test.ts.ejs`, to: 'test/items.integration.test.ts' },
+    { from: `${E}/test/shutdown.integration.test.ts`, to: 'test/shutdown.integration.test.ts' },
   ],
   layout: [
     ['src/server.ts', 'entry point: reads the environment, listens on $PORT, shuts down gracefully on SIGTERM'],

@@ -48,14 +48,21 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       return;
     }
     const type = (err as { type?: unknown }).type;
-    const message = typeof type === 'string' && BODY_ERRORS[type] ? BODY_ERRORS[type] : (err as Error).message;
+    const message =
+      err instanceof URIError
+        ? 'request path has an undecodable percent-escape'
+        : typeof type === 'string' && BODY_ERRORS[type]
+          ? BODY_ERRORS[type]
+          : (err as Error).message;
     res.status(status).json({ error: message });
   };
 }
 
-/** 4xx only for errors that say they are the client's (HttpError, body-parser's `expose`); else 500. */
+/** 4xx only for errors known to be the client's (HttpError, undecodable paths, body-parser's `expose`); else 500. */
 function statusOf(err: unknown): number {
   if (err instanceof HttpError) return err.status;
+  // The router's decodeURIComponent of a path parameter (`/items/%E0%A4%A`): the client's mistake.
+  if (err instanceof URIError) return 400;
   const e = err as { status?: unknown; expose?: unknown };
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true) return e.status;
   return 500;

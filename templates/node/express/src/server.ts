@@ -1,4 +1,5 @@
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { buildApp } from './app.ts';
@@ -24,6 +25,13 @@ const repository = createRepository(config.databaseUrl);
 const server = createServer(buildApp({ repository, log }));
 const stopping = new AbortController();
 
+// Responses in progress, so a shutdown can tell their clients not to reuse the connection.
+const inFlight = new Set<ServerResponse>();
+server.on('request', (_req, res: ServerResponse) => {
+  inFlight.add(res);
+  res.on('close', () => inFlight.delete(res));
+});
+
 let shuttingDown = false;
 async function shutdown(signal: NodeJS.Signals): Promise<void> {
   if (shuttingDown) return;
@@ -34,9 +42,11 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
     log.error('in-flight requests did not finish in time; exiting anyway');
     process.exit(1);
   }, SHUTDOWN_TIMEOUT_MS).unref();
+  // A busy keep-alive connection would otherwise idle on after its response until keepAliveTimeout.
+  for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
   try {
     // close() stops accepting and closes idle keep-alive connections; busy ones close once
-    // their response is sent (Node answers them with `Connection: close`). Then the pool goes.
+    // their response is sent. Then the pool goes.
     await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
     await repository.close();
   } catch (err) {
@@ -67,6 +77,7 @@ server.once('error', (err) => {
   process.exit(1);
 });
 server.listen(config.port, config.host, () => {
-  log.info({ port: config.port }, 'listening');
+  // The bound port, which differs from PORT=0 (an ephemeral port, as the shutdown test uses).
+  log.info({ port: (server.address() as AddressInfo).port }, 'listening');
   void initInBackground();
 });

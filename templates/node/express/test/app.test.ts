@@ -258,6 +258,16 @@ describe('errors', () => {
     }
   });
 
+  it('answers undecodable percent-escapes in the path with a JSON 400', async () => {
+    for (const path of ['/items/%E0%A4%A', '/items/%ZZ']) {
+      for (const method of ['GET', 'PUT', 'DELETE']) {
+        const res = await server.request(method, path, method === 'PUT' ? { name: 'a' } : undefined);
+        expect(res.status).toBe(400);
+        expect(res.json()).toEqual({ error: 'request path has an undecodable percent-escape' });
+      }
+    }
+  });
+
   it('never leaks the cause of a 500', async () => {
     repository.list = async () => {
       throw new Error('syntax error at or near "SELEC" in SELECT * FROM items');
