@@ -195,9 +195,10 @@ const express = {
     'arrive and answers 413 without buffering a larger body), zod schemas for bodies and paging (types and ' +
     'runtime checks from one definition), the OpenAPI document built from those same schemas by ' +
     '`@asteasolutions/zod-to-openapi`, one error-handling middleware that turns every failure into ' +
-    '`{"error": …}` and never leaks internals from a 500, and a graceful SIGTERM through `server.close()` ' +
-    'after idle keep-alive connections are closed. Tests run the app on an ephemeral port with `fetch`, so ' +
-    'they exercise the real HTTP stack. Biome is the linter and formatter: one dev dependency and one ' +
+    'a JSON `error` message and never leaks internals from a 500, pino for JSON logs, and a graceful SIGTERM: ' +
+    '`server.close()` stops accepting, the requests in flight are answered (with `Connection: close`), then ' +
+    'the pool closes. Tests run the app on an ephemeral port with `fetch`, so they exercise the real HTTP ' +
+    'stack; one of them sends SIGTERM to the real server mid-request. Biome is the linter and formatter: one dev dependency and one ' +
     'config file instead of ESLint, Prettier and their plugins.',
   files: [
     { from: `${E}/src/app.ts`, to: 'src/app.ts' },

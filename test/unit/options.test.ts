@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { databaseIds, databases } from '../../src/databases/index.js';
-import { frameworkIds, languageIds, languages } from '../../src/languages/index.js';
+import { combinations, frameworkIds, languageIds, languages, type FrameworkSpec } from '../../src/languages/index.js';
 import { exampleCommand, missingAnswers, resolveOptions, UsageError } from '../../src/options/resolve.js';
 import { optionSchema, questionsFor, type OptionSpec } from '../../src/options/schema.js';
 
@@ -88,6 +88,22 @@ describe('resolveOptions', () => {
     );
     expect(() => resolveOptions({ lang: 'python', framework: 'express' })).toThrow(/Valid choices: fastapi$/);
     expect(() => resolveOptions({ framework: 'fastapi' })).toThrow(/with --lang node/);
+  });
+  it('refuses a database a framework declares it cannot reach, naming the reason and the databases that work', () => {
+    // No framework refuses one today: declare it on a registry entry for the duration of the test.
+    const express = languages.node.frameworks.express as FrameworkSpec;
+    express.refuses = { mongo: 'no maintained driver here' };
+    try {
+      expect(() => resolveOptions({ lang: 'node', framework: 'express', db: 'mongo' })).toThrow(
+        '--framework express cannot be used with --db mongo: no maintained driver here. Choose --db postgres, --db mysql, or another framework',
+      );
+      expect(resolveOptions({ lang: 'node', framework: 'fastify', db: 'mongo' }).db).toBe('mongo');
+      // Nor does the test matrix hold the pair.
+      expect(combinations()).not.toContainEqual({ lang: 'node', framework: 'express', db: 'mongo' });
+      expect(combinations()).toContainEqual({ lang: 'node', framework: 'express', db: 'mysql' });
+    } finally {
+      delete express.refuses;
+    }
   });
   it('rejects non-boolean values for boolean options', () => {
     expect(() => resolveOptions({ git: 'yes' })).toThrow(UsageError);
