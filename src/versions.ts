@@ -31,21 +31,24 @@ export const node = {
     '@asteasolutions/zod-to-openapi': '9.1.0',
     // JSON logs, as Fastify's built-in logger writes them.
     pino: '10.4.0',
+    // OpenAPI document from the route schemas, and the /docs page.
+    '@fastify/swagger': '9.9.3',
+    '@fastify/swagger-ui': '6.1.3',
     pg: '8.23.1',
     mysql2: '3.24.6',
-    mongodb: '7.9.0',
+    mongodb: '7.9.1',
   },
   // Build, test and lint tools. Each: `npm view <pkg> version`.
   devPackages: {
     // Biome is pinned exactly (its own advice): a patch release may reformat code and fail `make lint`.
     '@biomejs/biome': '2.6.8',
     // Major follows the Node major in `runtime`.
-    '@types/node': '26.6.6',
+    '@types/node': '26.6.11',
     '@types/pg': '8.23.1',
     // Major follows express's.
     '@types/express': '5.0.6',
     typescript: '7.0.2',
-    vitest: '5.1.1',
+    vitest: '5.1.2',
   },
   // GitHub Actions used by the generated workflow. Releases: github.com/actions/setup-node/releases
   actions: {
@@ -158,7 +161,18 @@ export const php = {
 
 /** GitHub Actions used by generated workflows. Check github.com/<owner>/<action>/releases */
 export const actions = {
-  checkout: 'actions/checkout@v5',
+  checkout: 'actions/checkout@v6',
+  // For caches the setup action does not keep itself (Composer's).
+  cache: 'actions/cache@v6',
+} as const;
+
+/** Dependency auditors the generated CI installs where the ecosystem has none built in. */
+export const auditTools = {
+  // pypi.org/project/pip-audit/#history (`pip index versions pip-audit`)
+  pipAudit: '2.10.1',
+  // rubygems.org/gems/bundler-audit/versions — RubyGems is not reachable from the machines
+  // this was written on, so this is the newest release known here, not checked today.
+  bundlerAudit: '0.9.2',
 } as const;
 
 /** Runner image for GitHub Actions; pinned rather than ubuntu-latest. */

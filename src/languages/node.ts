@@ -36,6 +36,7 @@ const integerIds = {
 
 const dbFile = (db: string, name: string) => ({ from: `${T}/db/${db}/${name}`, to: `src/db/${name}` });
 
+
 const connectors = {
   postgres: {
     driver: 'pg',
@@ -52,6 +53,7 @@ const connectors = {
     files: [
       dbFile('mysql', 'repository.ts'),
       dbFile('mysql', 'migrate.ts'),
+      // mysql2 would let a query wait for a pooled connection forever: its tests hold the pool busy.
       { from: `${T}/db/sql/migration-files.ts`, to: 'src/db/migration-files.ts' },
     ],
     data: { ...sqlStart, ...integerIds },
@@ -93,10 +95,24 @@ function dependencies(pinned: Record<string, string>, names: string[]): Record<s
   );
 }
 
-/** What a Node framework's entry declares for package.json. */
+/** What a Node framework's entry declares for package.json and its lockfiles. */
 interface NodeFrameworkData {
+  /** Runtime dependencies besides the connector's driver. */
   dependencies: string[];
   devDependencies?: string[];
+  /**
+   * Where its package-lock.json per database is kept with the templates, resolved from the
+   * package.json this file builds by `npm run lockfiles` (scripts/refresh-node-lockfiles.mjs;
+   * run it after changing a Node pin in src/versions.ts; test/unit/node-lockfiles.test.ts
+   * fails until then). So a project is frozen from its first commit, and generating it needs
+   * no network and no npm. Only the project name is filled in.
+   */
+  lockfiles: string;
+}
+
+function lockfile({ framework, db }: ManifestInput): PlannedFile {
+  const dir = (framework.data as unknown as NodeFrameworkData).lockfiles;
+  return { path: 'package-lock.json', source: 'template', template: `${dir}/${db.id}.package-lock.json.ejs` };
 }
 
 function packageJson({ names, connector, framework }: ManifestInput): Record<string, unknown> {
@@ -151,13 +167,23 @@ const biome = {
   $schema: `https://biomejs.dev/schemas/${versions.devPackages['@biomejs/biome']}/schema.json`,
   vcs: { enabled: true, clientKind: 'git', useIgnoreFile: true },
   // The README is prose rendered by the generator, not code: left to the author.
-  files: { includes: ['**', '!**/*.md', '!dist', '!coverage', '!package-lock.json'] },
+  // .npm is GitLab CI's npm cache, kept inside the project because GitLab caches only paths there.
+  files: { includes: ['**', '!**/*.md', '!dist', '!coverage', '!.npm', '!package-lock.json'] },
   formatter: { indentStyle: 'space', indentWidth: 2, lineWidth: 120 },
   javascript: { formatter: { quoteStyle: 'single' } },
   // One item per line, as JSON.stringify and npm write JSON, so generated and npm-written files pass as they are.
   json: { formatter: { expand: 'always' } },
   linter: { rules: { preset: 'recommended' } },
 };
+
+/**
+ * The SQL drivers bound pool waits and connects with their own settings: these tests hold the
+ * pool busy through the framework's app, so each framework has its own.
+ */
+const poolTests = (dir: string) => ({
+  postgres: [{ from: `${dir}/db/postgres/pool.integration.test.ts`, to: 'test/pool.integration.test.ts' }],
+  mysql: [{ from: `${dir}/db/mysql/pool.integration.test.ts`, to: 'test/pool.integration.test.ts' }],
+});
 
 const fastify = {
   name: 'Fastify',
@@ -171,6 +197,8 @@ const fastify = {
     'and their plugins, and fast enough to run on every save.',
   files: [
     { from: `${T}/src/app.ts`, to: 'src/app.ts' },
+    { from: `${T}/src/json-body.ts`, to: 'src/json-body.ts' },
+    { from: `${T}/src/openapi.ts.ejs`, to: 'src/openapi.ts' },
     { from: `${T}/src/server.ts`, to: 'src/server.ts' },
     { from: `${T}/src/validation.ts`, to: 'src/validation.ts' },
     { from: `${T}/test/app.test.ts`, to: 'test/app.test.ts' },
@@ -180,8 +208,14 @@ const fastify = {
     ['src/server.ts', 'entry point: reads the environment, listens on $PORT, shuts down gracefully on SIGTERM'],
     ['src/app.ts', 'the Fastify app: routes, validation, error and 404 handlers (no I/O of its own)'],
     ['src/validation.ts', 'the body schema and the paging rules'],
+    ['src/openapi.ts', 'route schemas: request validation, response serialisation and the OpenAPI document at /openapi.json (/docs to try it)'],
+    ['src/json-body.ts', 'the request body parser: strict UTF-8 JSON, no lone surrogates or NUL characters, limited nesting'],
   ],
-  data: { dependencies: ['fastify'] } satisfies NodeFrameworkData,
+  databaseFiles: poolTests(T),
+  data: {
+    dependencies: ['fastify', '@fastify/swagger', '@fastify/swagger-ui'],
+    lockfiles: `${T}/lockfiles`,
+  } satisfies NodeFrameworkData,
 } satisfies FrameworkSpec;
 
 const E = `${T}/express`;
@@ -220,9 +254,11 @@ const express = {
     ['src/validation.ts', 'zod schemas for bodies and paging, shared with the OpenAPI document'],
     ['src/openapi.ts', 'the OpenAPI 3.1 document served at /openapi.json, generated from the zod schemas'],
   ],
+  databaseFiles: poolTests(E),
   data: {
     dependencies: ['express', 'zod', '@asteasolutions/zod-to-openapi', 'pino'],
     devDependencies: ['@types/express'],
+    lockfiles: `${E}/lockfiles`,
   } satisfies NodeFrameworkData,
 } satisfies FrameworkSpec;
 
@@ -237,6 +273,7 @@ export const node = {
     { from: `${T}/src/migrate.ts`, to: 'src/migrate.ts' },
     { from: `${T}/test/config.test.ts`, to: 'test/config.test.ts' },
     { from: `${T}/test/memory-repository.ts`, to: 'test/memory-repository.ts' },
+    { from: `${T}/test/freezable-proxy.ts`, to: 'test/freezable-proxy.ts' },
   ],
   dockerFiles: [{ from: `${T}/Dockerfile.ejs`, to: 'Dockerfile' }],
   connectors,
@@ -248,13 +285,17 @@ export const node = {
     json('tsconfig.json', tsconfig),
     json('tsconfig.build.json', tsconfigBuild),
     json('biome.json', biome),
+    lockfile(input),
+    // The lockfile records no registry URLs (integrity hashes only): it installs the same from
+    // any registry or mirror, and a later `npm install` keeps it that way.
+    { path: '.npmrc', source: 'content', content: 'omit-lockfile-registry-resolved=true\n' },
   ],
   make: {
     // Tools run through $(NODE) so `make test NODE=/opt/node26/bin/node` uses that Node throughout.
     variables: { NODE: 'node', NPM: 'npm' },
     targets: {
-      // npm ci once a lockfile is committed (reproducible), npm install before that.
-      install: ['if [ -f package-lock.json ]; then $(NPM) ci; else $(NPM) install; fi'],
+      // Exactly what package-lock.json records (generated with the project); `npm install <pkg>` changes it.
+      install: ['$(NPM) ci'],
       dev: ['$(NODE) --watch src/server.ts'],
       start: ['$(NODE) node_modules/.bin/tsc -p tsconfig.build.json', `$(NODE) ${SERVER_ARGS}`],
       test: ['$(NODE) node_modules/.bin/vitest run'],
@@ -263,15 +304,30 @@ export const node = {
     },
   },
   ci: {
-    githubSetup: [{ uses: versions.actions.setupNode, with: { 'node-version': versions.runtime } }],
+    // setup-node keys its npm download cache on package-lock.json.
+    githubSetup: [{ uses: versions.actions.setupNode, with: { 'node-version': versions.runtime, cache: 'npm' } }],
     gitlabImage: versions.image,
     // Slim images have no make.
     gitlabBeforeScript: ['apt-get update', 'apt-get install -y --no-install-recommends make'],
+    gitlabCache: {
+      keyFiles: ['package-lock.json'],
+      paths: ['.npm/'],
+      variables: { npm_config_cache: '$CI_PROJECT_DIR/.npm' },
+    },
+    // High and critical advisories fail the build; lower ones are listed in the log.
+    audit: ['npm audit --audit-level=high'],
+    dependabotEcosystem: 'npm',
+    lockfile: { path: 'package-lock.json', writtenBy: 'generator' },
   },
   ignore: {
     git: ['node_modules/', 'dist/', 'coverage/', '*.tsbuildinfo', 'npm-debug.log*'],
     docker: ['node_modules', 'dist', 'coverage', 'test', '.github', '.gitlab-ci.yml', 'docker-compose.yml', '*.md'],
   },
+  // npm refuses to install a dependency that has the project's own name (ENOSELF).
+  reservedNames: [
+    ...[...Object.keys(versions.packages), ...Object.keys(versions.devPackages)].filter((n) => !n.startsWith('@')),
+    'express',
+  ],
   defaultPort: 3000,
   layout: [
     ['src/config.ts', 'environment variables and `.env` loading'],
@@ -279,7 +335,7 @@ export const node = {
     ['src/db/', 'the database connector: queries (repository.ts) and schema setup (migrate.ts)'],
     ['src/migrate.ts', '`make migrate`: applies pending migrations (SQL) or ensures indexes (MongoDB)'],
     ['test/', 'vitest: unit tests with an in-memory repository, integration tests against the real database'],
-    ['package.json', 'dependencies and npm scripts; commit the `package-lock.json` the first install writes, and `make install` then runs `npm ci`'],
+    ['package.json', 'dependencies and npm scripts; `package-lock.json` pins every package, and `make install` (`npm ci`) installs exactly that'],
     ['biome.json', 'lint and format rules (`npm run format` fixes what `make lint` reports)'],
     ['tsconfig.json', 'type checking of src and test; tsconfig.build.json compiles src to dist/'],
   ],

@@ -1,4 +1,4 @@
-import { php as versions } from '../versions.js';
+import { actions, php as versions } from '../versions.js';
 import type { DatabaseId } from '../databases/index.js';
 import type { FileRule, PlannedFile } from '../plan/types.js';
 import type { Connector, LanguageSpec, ManifestInput } from './types.js';
@@ -291,6 +291,20 @@ export const php = {
           coverage: 'none',
         },
       },
+      // setup-php keeps no cache of its own: Composer's download cache, keyed on the manifest and lock.
+      {
+        name: 'Locate the Composer cache',
+        id: 'composer-cache',
+        run: 'echo "dir=$(composer config cache-files-dir)" >> "$GITHUB_OUTPUT"',
+      },
+      {
+        uses: actions.cache,
+        with: {
+          path: '${{ steps.composer-cache.outputs.dir }}',
+          key: "composer-${{ runner.os }}-${{ hashFiles('composer.json', 'composer.lock') }}",
+          'restore-keys': 'composer-${{ runner.os }}-',
+        },
+      },
     ],
     gitlabImage: versions.image,
     gitlabBeforeScript: [
@@ -299,6 +313,15 @@ export const php = {
       'sh bin/install-extensions',
       `curl -fsSLo /usr/local/bin/composer https://getcomposer.org/download/${versions.composer}/composer.phar && chmod +x /usr/local/bin/composer`,
     ],
+    gitlabCache: {
+      keyFiles: ['composer.json', 'composer.lock'],
+      paths: ['.cache/composer/'],
+      variables: { COMPOSER_CACHE_DIR: '$CI_PROJECT_DIR/.cache/composer' },
+    },
+    // Composer's own check of composer.lock against the PHP security advisories.
+    audit: ['composer audit'],
+    dependabotEcosystem: 'composer',
+    lockfile: { path: 'composer.lock', writtenBy: 'first-install' },
   },
   ignore: {
     git: ['/vendor/', '.phpunit.cache/', '.phpunit.result.cache', '.php-cs-fixer.cache'],

@@ -1,6 +1,6 @@
 import type { DatabaseId } from '../databases/index.js';
 import type { FileRule, PlannedFile } from '../plan/types.js';
-import { ruby as versions } from '../versions.js';
+import { auditTools, ruby as versions } from '../versions.js';
 import type { Connector, LanguageSpec, ManifestInput } from './types.js';
 
 type GemName = keyof typeof versions.gems;
@@ -156,11 +156,24 @@ export const ruby = {
     ],
     gitlabImage: versions.image,
     // Slim images have neither make nor a compiler; the headers cover every database's driver
-    // because one image serves them all (a few seconds of apt).
+    // because one image serves them all (a few seconds of apt). bundler-audit fetches its
+    // advisory database with git.
     gitlabBeforeScript: [
       'apt-get update',
-      'apt-get install -y --no-install-recommends make build-essential libpq-dev default-libmysqlclient-dev',
+      'apt-get install -y --no-install-recommends make build-essential git libpq-dev default-libmysqlclient-dev',
     ],
+    gitlabCache: {
+      keyFiles: ['Gemfile', 'Gemfile.lock'],
+      paths: ['vendor/bundle/'],
+      variables: { BUNDLE_PATH: 'vendor/bundle' },
+    },
+    // Checks Gemfile.lock against the Ruby Advisory Database, fetched fresh each run.
+    audit: [
+      `gem install --no-document bundler-audit -v ${auditTools.bundlerAudit}`,
+      'bundle-audit check --update',
+    ],
+    dependabotEcosystem: 'bundler',
+    lockfile: { path: 'Gemfile.lock', writtenBy: 'first-install' },
   },
   ignore: {
     git: ['.bundle/', 'vendor/bundle/', 'coverage/', 'tmp/'],
@@ -191,6 +204,26 @@ export const ruby = {
     'mongo', 'numeric', 'object', 'object-space', 'proc', 'process', 'puma', 'rack', 'ractor', 'rake',
     'random', 'range', 'rational', 'regexp', 'sequel', 'set', 'signal', 'sinatra', 'string', 'struct',
     'symbol', 'thread', 'time', 'uri', 'warning',
+    // Classes defined once the app and its specs have loaded (Ruby 3.3, Object.constants): a
+    // module of that name fails with "TypeError: Queue is not a module".
+    'addrinfo', 'argument-error', 'basic-socket', 'big-decimal', 'closed-queue-error', 'condition-variable',
+    'date-time', 'delegator', 'encoding-error', 'false-class', 'fiber-error', 'float-domain-error',
+    'frozen-error', 'index-error', 'interrupt', 'key-error', 'load-error', 'local-jump-error', 'match-data',
+    'monitor', 'mutex', 'name-error', 'nil-class', 'no-matching-pattern-error', 'no-matching-pattern-key-error',
+    'no-memory-error', 'no-method-error', 'not-implemented-error', 'opt-parse', 'option-parser', 'queue',
+    'range-error', 'refinement', 'regexp-error', 'resolv', 'runtime-error', 'scan-error', 'script-error',
+    'security-error', 'signal-exception', 'simple-delegator', 'sized-queue', 'socket', 'socket-error',
+    'standard-error', 'stop-iteration', 'string-scanner', 'syntax-error', 'system-call-error', 'system-exit',
+    'system-stack-error', 'tempfile', 'thread-error', 'thread-group', 'trace-point', 'true-class', 'type-error',
+    'unbound-method', 'uncaught-throw-error', 'zero-division-error', 'gem', 'bundler', 'rb-config',
+    // `lib/<snake>.rb` comes first on the load path: it would shadow `require '<snake>'` for the
+    // gems (`pg` → Sequel::AdapterNotFound) and every top-level library the app loads
+    // ($LOADED_FEATURES after loading it), plus the gems the project pins.
+    ...Object.keys(versions.gems),
+    'base64', 'bigdecimal', 'bson-native', 'bundled-gems', 'date-core', 'delegate', 'did-you-mean', 'digest',
+    'erb', 'error-highlight', 'etc', 'fileutils', 'forwardable', 'ipaddr', 'mustermann', 'open3', 'openssl',
+    'optparse', 'pg-ext', 'psych', 'rbconfig', 'rubygems', 'securerandom', 'shellwords', 'stringio', 'strscan',
+    'tilt', 'timeout', 'tmpdir', 'yaml', 'zlib',
   ],
   layout: [
     ['config.ru', 'Rack entry point: builds the item store and hands the Sinatra app to Puma'],

@@ -201,7 +201,7 @@ export function optionByKey(key: OptionKey): OptionSpec {
   return found;
 }
 
-export function isPositional(o: OptionSpec): o is StringOption {
+export function isPositional(o: OptionSpec): boolean {
   return o.type === 'string' && o.positional === true;
 }
 

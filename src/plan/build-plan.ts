@@ -6,6 +6,7 @@ import type { ProjectContext } from '../models/context.js';
 import { composeFile } from '../models/compose.js';
 import { envExample, envFile, secretNames, type Secrets } from '../models/env.js';
 import { githubWorkflowFile, gitlabCiFile } from '../models/ci.js';
+import { dependabotFile } from '../models/dependabot.js';
 import { projectNames } from '../options/names.js';
 import type { Answers, FileRule, PlannedFile, ProjectNames } from './types.js';
 
@@ -63,6 +64,7 @@ export function buildPlan(answers: Answers, inputs: PlanInputs): Plan {
   const files: PlannedFile[] = [
     ...fromRules(lang.files),
     ...fromRules(framework.files ?? []),
+    ...fromRules(framework.databaseFiles?.[answers.db] ?? []),
     ...fromRules(connector.files),
     ...lang.manifests({ names, db, connector, framework, generatorVersion: inputs.generatorVersion }),
     { path: 'Makefile', source: 'template', template: 'common/Makefile.ejs' },
@@ -84,7 +86,10 @@ export function buildPlan(answers: Answers, inputs: PlanInputs): Plan {
     );
   }
   if (answers.ci === 'github' || answers.ci === 'both') {
-    files.push(content('.github/workflows/ci.yml', githubWorkflowFile(ctx)));
+    files.push(
+      content('.github/workflows/ci.yml', githubWorkflowFile(ctx)),
+      content('.github/dependabot.yml', dependabotFile(ctx)),
+    );
   }
   if (answers.ci === 'gitlab' || answers.ci === 'both') {
     files.push(content('.gitlab-ci.yml', gitlabCiFile(ctx)));
@@ -106,6 +111,8 @@ export function buildPlan(answers: Answers, inputs: PlanInputs): Plan {
         make: lang.make,
         layout: [...(framework.layout ?? []), ...lang.layout],
         defaultPort: lang.defaultPort,
+        lockfile: lang.ci.lockfile ?? null,
+        audit: lang.ci.audit,
       },
       db: { label: db.label, family: db.family, scheme: db.scheme, port: db.port, image: db.image },
       connector: { driver: connector.driver, ...connector.data },

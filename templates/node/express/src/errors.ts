@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { DatabaseUnavailableError } from './items.ts';
 
 /** A client error whose message is safe to send; thrown or passed to next() by routes and middleware. */
 export class HttpError extends Error {
@@ -41,6 +42,12 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     // A response already on its way cannot change status: let Express close the connection.
     if (res.headersSent) return next(err);
+    if (err instanceof DatabaseUnavailableError) {
+      // Down, or no pooled connection free in time: worth retrying, so 503 rather than 500.
+      log.warn({ err: err.cause, method: req.method, url: req.originalUrl }, 'database unavailable');
+      res.status(503).json({ error: 'Database unavailable, try again later' });
+      return;
+    }
     const status = statusOf(err);
     if (status >= 500) {
       log.error({ err, method: req.method, url: req.originalUrl }, 'request failed');

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BODY_LIMIT, buildApp } from '../src/app.ts';
+import { DatabaseUnavailableError } from '../src/items.ts';
 import { listen, type TestServer, testLog } from './http.ts';
 import { MemoryRepository } from './memory-repository.ts';
 
@@ -266,6 +267,15 @@ describe('errors', () => {
         expect(res.json()).toEqual({ error: 'request path has an undecodable percent-escape' });
       }
     }
+  });
+
+  it('answers 503 when the database is unavailable, without its details', async () => {
+    repository.list = async () => {
+      throw new DatabaseUnavailableError(new Error('connect ECONNREFUSED 10.0.0.5:5432'));
+    };
+    const res = await get('/items');
+    expect(res.status).toBe(503);
+    expect(res.json()).toEqual({ error: 'Database unavailable, try again later' });
   });
 
   it('never leaks the cause of a 500', async () => {
