@@ -211,6 +211,16 @@ export const node = {
     git: ['node_modules/', 'dist/', 'coverage/', '*.tsbuildinfo', 'npm-debug.log*'],
     docker: ['node_modules', 'dist', 'coverage', 'test', '.github', '.gitlab-ci.yml', 'docker-compose.yml', '*.md'],
   },
+  container: {
+    // The official image's `node` user.
+    uid: 1000,
+    gid: 1000,
+    writablePaths: ['/tmp'],
+    serve: ['node', ...SERVER_ARGS.split(' ')],
+    migrate: ['node', 'dist/migrate.js'],
+    // SHUTDOWN_TIMEOUT_MS in src/server.ts.
+    shutdownSeconds: 10,
+  },
   defaultPort: 3000,
   layout: [
     ['src/server.ts', 'entry point: reads the environment, listens on $PORT, shuts down gracefully on SIGTERM'],

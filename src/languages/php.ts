@@ -282,6 +282,15 @@ export const php = {
       'docker-compose.yml',
     ],
   },
+  container: {
+    // The official image's `www-data` user.
+    uid: 33,
+    gid: 33,
+    writablePaths: ['/tmp'],
+    serve: ['sh', 'bin/serve'],
+    migrate: ['php', 'bin/migrate.php'],
+    shutdownSeconds: 15,
+  },
   defaultPort: 3000,
   // The name becomes the namespace (`my-api` → `MyApi`); a one-word name must not be a
   // keyword or a reserved type name, which PHP refuses as a namespace.

@@ -222,6 +222,17 @@ export const python = {
       '.gitlab-ci.yml',
     ],
   },
+  container: {
+    // `useradd --uid 10001 app` in the Dockerfile; the group is ours to choose.
+    uid: 10001,
+    gid: 10001,
+    // PYTHONDONTWRITEBYTECODE is set, so only temporary files.
+    writablePaths: ['/tmp'],
+    serve: ['python', '-m', 'app'],
+    migrate: ['python', '-m', 'app.migrate'],
+    // uvicorn waits for in-flight requests, which the database timeouts bound.
+    shutdownSeconds: 15,
+  },
   defaultPort: 3000,
   layout: [
     ['app/main.py', 'the routes, JSON error responses and the app factory'],

@@ -48,6 +48,11 @@ export interface LanguageSpec {
     gitlabBeforeScript: string[];
   };
   ignore: { git: string[]; docker: string[] };
+  /**
+   * How the image built by the language's Dockerfile runs, for Kubernetes (k8s/). Keep it in
+   * step with the Dockerfile: test/kubernetes checks the user and the commands against it.
+   */
+  container: ContainerRuntime;
   /** Port the service listens on by default (also the container port). */
   defaultPort: number;
   /**
@@ -57,4 +62,21 @@ export interface LanguageSpec {
   reservedNames?: readonly string[];
   /** Lines for the generated README's layout section: [path, what it holds]. */
   layout: Array<[string, string]>;
+}
+
+export interface ContainerRuntime {
+  /**
+   * Numeric ids of the Dockerfile's `USER`: Kubernetes can only enforce `runAsNonRoot` for a
+   * numeric user, so the pod names it.
+   */
+  uid: number;
+  gid: number;
+  /** Where the runtime writes, each an emptyDir under a read-only root filesystem. */
+  writablePaths: string[];
+  /** Arguments that start the server alone (the image's CMD without the migration step). */
+  serve: string[];
+  /** Arguments that apply pending SQL migrations under the runner's database lock. */
+  migrate: string[];
+  /** The longest the server takes to finish in-flight requests after SIGTERM. */
+  shutdownSeconds: number;
 }

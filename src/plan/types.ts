@@ -10,6 +10,7 @@ export interface Answers {
   name: string;
   ci: CiChoice;
   docker: boolean;
+  kubernetes: boolean;
   git: boolean;
 }
 

@@ -62,14 +62,16 @@ describe('in a terminal', () => {
       [/Database/, ENTER], // default: PostgreSQL
       [/Project name/, ENTER], // derived from the directory
       [/Add Docker config\?/, 'n' + ENTER],
+      [/Add Kubernetes config/, 'n' + ENTER],
       [/Initialise a git repository\?/, 'n' + ENTER],
       [/Install dependencies now\?/, ENTER],
     ]);
     expect(r.code, r.screen.slice(-1500)).toBe(0);
     expect(r.screen).not.toMatch(/CI configuration/);
     const answers = JSON.parse(await readFile(path.join(cwd, 'tty-app/.backend-starter.json'), 'utf8')).answers;
-    expect(answers).toEqual({ ci: 'none', db: 'postgres', docker: false, git: false, lang: 'php', name: 'tty-app' });
+    expect(answers).toEqual({ ci: 'none', db: 'postgres', docker: false, git: false, kubernetes: false, lang: 'php', name: 'tty-app' });
     expect(existsSync(path.join(cwd, 'tty-app/.git'))).toBe(false);
+    expect(existsSync(path.join(cwd, 'tty-app/k8s'))).toBe(false);
   });
 
   it('--json never prompts, even in a terminal', async () => {
