@@ -38,6 +38,13 @@ const JSON_TYPE = /^application\/json\s*(;|$)/i;
 const ABSENT_IDS = ['2147483647', 'ffffffffffffffffffffffff'];
 /** Not ids at all for any database; 99999999999999999999 overflows BIGINT, 1.5 trips parseInt. */
 const INVALID_IDS = ['abc', '0', '-1', '1.5', '99999999999999999999'];
+/** Every operation of the contract, as an OpenAPI document names it. */
+const OPENAPI_OPERATIONS: Record<string, string[]> = {
+  '/health': ['get'],
+  '/health/live': ['get'],
+  '/items': ['get', 'post'],
+  '/items/{id}': ['get', 'put', 'delete'],
+};
 /** Tolerance for "createdAt is now": generous for slow machines, far below any time-zone slip. */
 const CLOCK_TOLERANCE_MS = 5 * 60 * 1000;
 
@@ -284,6 +291,28 @@ async function checkRouting(http: Http, run: Runner): Promise<void> {
     expectStatus(ex, 200);
     expectJson(ex);
     if (!isDeepStrictEqual(ex.json, { status: 'ok', database: 'up' })) fail(ex, 'exactly {"status":"ok","database":"up"}');
+  });
+  await run.check('GET /health/live → 200 {"status":"ok"}', async () => {
+    const ex = await http.send('GET', '/health/live');
+    expectStatus(ex, 200);
+    expectJson(ex);
+    if (!isDeepStrictEqual(ex.json, { status: 'ok' })) fail(ex, 'exactly {"status":"ok"}');
+  });
+  await run.check('GET /openapi.json → 200 an OpenAPI 3.x document describing every contract route', async () => {
+    const ex = await http.send('GET', '/openapi.json');
+    expectStatus(ex, 200);
+    expectJson(ex);
+    const doc = ex.json as { openapi?: unknown; paths?: Record<string, Record<string, unknown>> } | null;
+    if (typeof doc?.openapi !== 'string' || !/^3\.\d+\.\d+$/.test(doc.openapi)) fail(ex, '"openapi": "3.x.y"');
+    const paths = doc.paths;
+    if (typeof paths !== 'object' || paths === null) fail(ex, 'a "paths" object');
+    for (const [route, methods] of Object.entries(OPENAPI_OPERATIONS)) {
+      const item = paths[route];
+      if (typeof item !== 'object' || item === null) fail(ex, `"paths" to describe ${route}`);
+      for (const method of methods) {
+        if (typeof item[method] !== 'object' || item[method] === null) fail(ex, `"paths" to describe ${method.toUpperCase()} ${route}`);
+      }
+    }
   });
   await run.check('GET /nope (unknown path) → 404 JSON error', async () => {
     expectError(await http.send('GET', '/nope'), 404);
@@ -602,6 +631,12 @@ export async function checkHealthDown(baseUrl: string, opts: ContractOptions = {
     expectStatus(ex, 503);
     expectJson(ex);
     if (!isDeepStrictEqual(ex.json, { status: 'error', database: 'down' })) fail(ex, 'exactly {"status":"error","database":"down"}');
+  });
+  await run.check('GET /health/live with the database down → 200 {"status":"ok"} (liveness never touches the database)', async () => {
+    const ex = await http.send('GET', '/health/live');
+    expectStatus(ex, 200);
+    expectJson(ex);
+    if (!isDeepStrictEqual(ex.json, { status: 'ok' })) fail(ex, 'exactly {"status":"ok"}');
   });
   await run.check('GET /items with the database down → 5xx JSON error without internals', async () => {
     const ex = await http.send('GET', '/items');

@@ -305,16 +305,20 @@ async function listMysqlLeftovers(prefix: string): Promise<string[]> {
 }
 
 // ---------------------------------------------------------------------------
-// MongoDB: no server can be installed on this machine, so this only runs against a
-// server named by MONGODB_URL. There is no MongoDB npm driver among the dev
+// MongoDB: no mongod can be installed on this machine; the server named by MONGODB_URL
+// is the FerretDB that test/global-setup.ts started, or a real one the developer named.
+// There is no MongoDB npm driver among the dev
 // dependencies; mongo-wire.ts speaks just enough of the wire protocol to ping, list
 // and drop databases.
 
-const MONGO_UNSET_REASON = 'MONGODB_URL is not set: no MongoDB server can be installed on this machine; point MONGODB_URL at a running server to include MongoDB';
+function mongoUnsetReason(): string {
+  // test/global-setup.ts starts FerretDB and sets MONGODB_URL, or says why it could not.
+  return process.env.CBS_MONGO_UNAVAILABLE || 'MONGODB_URL is not set (the test run starts FerretDB itself unless CBS_NO_FERRETDB=1)';
+}
 
 async function probeMongo(): Promise<Availability> {
   const raw = process.env.MONGODB_URL;
-  if (!raw) return { available: false, reason: MONGO_UNSET_REASON };
+  if (!raw) return { available: false, reason: mongoUnsetReason() };
   let target: MongoTarget;
   try {
     target = parseMongoUrl(raw);
@@ -356,7 +360,7 @@ function tcpReachable(host: string, port: number): Promise<void> {
 
 async function createMongo(label: string): Promise<TestDatabase> {
   const raw = process.env.MONGODB_URL;
-  if (!raw) throw new Error(MONGO_UNSET_REASON);
+  if (!raw) throw new Error(mongoUnsetReason());
   const target = parseMongoUrl(raw);
   const name = uniqueName(label, MAX_NAME_LENGTH.mongo);
   // No dedicated user: creating one needs userAdmin rights on a server we are only lent.
@@ -373,7 +377,7 @@ async function createMongo(label: string): Promise<TestDatabase> {
 
 async function listMongoLeftovers(prefix: string): Promise<string[]> {
   const raw = process.env.MONGODB_URL;
-  if (!raw) throw new Error(MONGO_UNSET_REASON);
+  if (!raw) throw new Error(mongoUnsetReason());
   const reply = await mongoCommand(parseMongoUrl(raw), 'admin', { listDatabases: 1, nameOnly: true });
   const databases = Array.isArray(reply.databases) ? reply.databases : [];
   return databases

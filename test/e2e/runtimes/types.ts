@@ -22,4 +22,10 @@ export interface LocalRuntime {
    * registry is reachable, otherwise the nearest offline equivalent (say which in a comment).
    */
   install(dir: string, env: NodeJS.ProcessEnv): Promise<void>;
+  /**
+   * How to run a command of the project's (every `make` call, and the server command)
+   * where this language's runtime lives, e.g. inside the Debian 13 root (see debian13.ts).
+   * Absent: on the host as it is.
+   */
+  wrap?(command: string, args: string[], cwd: string): Promise<{ command: string; args: string[] }>;
 }

@@ -87,6 +87,7 @@ describe('checkContract catches broken implementations', () => {
     ['html-405', [/method not served/], /method not served/],
     ['accepts-empty-body', [/^POST \/items with an empty body → 400/], /empty body|refused PUT/],
     ['takes-created-at-from-body', [/ignores unknown fields/], /unknown fields/],
+    ['openapi-without-item-id', [/^GET \/openapi\.json/], /openapi/],
   ];
 
   it.each(cases)('%s', async (fault, mustFail, onlyAbout) => {
@@ -151,7 +152,12 @@ describe('checkHealthDown', () => {
   it('passes when health reports 503 and item routes fail cleanly', async () => {
     const report = await checkHealthDown(await reference({ databaseDown: true }));
     expect(report.failed).toEqual([]);
-    expect(report.passed).toHaveLength(3);
+    expect(report.passed).toHaveLength(4);
+  });
+
+  it('fails when liveness depends on the database', async () => {
+    const report = await checkHealthDown(await reference({ databaseDown: true, faults: ['live-touches-database'] }));
+    expect(failedNames(report)).toEqual(['GET /health/live with the database down → 200 {"status":"ok"} (liveness never touches the database)']);
   });
 
   it('fails when health still says up', async () => {

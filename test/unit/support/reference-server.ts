@@ -33,7 +33,9 @@ export type Fault =
   | 'health-wrong-body'
   | 'html-405'
   | 'accepts-empty-body'
-  | 'takes-created-at-from-body';
+  | 'takes-created-at-from-body'
+  | 'live-touches-database' // /health/live answers 503 when the database is down
+  | 'openapi-without-item-id'; // the document forgets /items/{id}
 
 export interface ReferenceOptions {
   faults?: Fault[];
@@ -162,6 +164,20 @@ export async function startReferenceServer(options: ReferenceOptions = {}): Prom
     const path = url.pathname;
     const method = req.method ?? 'GET';
 
+    if (path === '/health/live' && method === 'GET') {
+      if (options.databaseDown && faults.has('live-touches-database')) return send(res, 503, { status: 'error' });
+      return send(res, 200, { status: 'ok' });
+    }
+    if (path === '/openapi.json' && method === 'GET') {
+      const paths: Record<string, unknown> = {
+        '/health': { get: {} },
+        '/health/live': { get: {} },
+        '/items': { get: {}, post: {} },
+        '/items/{id}': { get: {}, put: {}, delete: {} },
+      };
+      if (faults.has('openapi-without-item-id')) delete paths['/items/{id}'];
+      return send(res, 200, { openapi: '3.1.0', info: { title: 'reference', version: '1' }, paths });
+    }
     if (path === '/health' && method === 'GET') {
       if (options.databaseDown) return send(res, 503, { status: 'error', database: 'down' });
       return send(res, 200, faults.has('health-wrong-body') ? { status: 'ok' } : { status: 'ok', database: 'up' });
