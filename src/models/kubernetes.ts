@@ -25,6 +25,11 @@ export const K8S_DIR = 'k8s';
 const PRE_STOP_SECONDS = 5;
 const HTTP_PORT_NAME = 'http';
 
+/** preStop pause, then SIGTERM: the server drains within shutdownSeconds; a few seconds spare before SIGKILL. */
+function gracePeriod(ctx: ProjectContext): number {
+  return PRE_STOP_SECONDS + ctx.lang.container.shutdownSeconds + 5;
+}
+
 interface Names {
   app: string;
   db: string;
@@ -149,7 +154,7 @@ function deployment(ctx: ProjectContext, n: Names): K8sObject {
           securityContext: podSecurity(c),
           // preStop sleep, then SIGTERM: the server stops accepting and drains within
           // shutdownSeconds; a few seconds spare before SIGKILL.
-          terminationGracePeriodSeconds: PRE_STOP_SECONDS + c.shutdownSeconds + 5,
+          terminationGracePeriodSeconds: gracePeriod(ctx),
           topologySpreadConstraints: ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'].map(
             (topologyKey) => ({
               maxSkew: 1,
@@ -436,6 +441,23 @@ function ingressObject(ctx: ProjectContext, n: Names): K8sObject {
         },
       ],
     },
+  };
+}
+
+/** What the generated README says about the manifests. */
+export function kubernetesSummary(ctx: ProjectContext): Record<string, unknown> {
+  const n = namesOf(ctx);
+  return {
+    dir: K8S_DIR,
+    namespace: ctx.names.name,
+    app: n.app,
+    image: `${n.image}:${IMAGE_TAG}`,
+    preStopSeconds: PRE_STOP_SECONDS,
+    shutdownSeconds: ctx.lang.container.shutdownSeconds,
+    gracePeriodSeconds: gracePeriod(ctx),
+    migrate: ctx.db.family === 'sql' ? ctx.lang.container.migrate.join(' ') : null,
+    uid: ctx.lang.container.uid,
+    writablePaths: ctx.lang.container.writablePaths,
   };
 }
 

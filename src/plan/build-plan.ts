@@ -6,7 +6,7 @@ import type { ProjectContext } from '../models/context.js';
 import { composeFile } from '../models/compose.js';
 import { envExample, envFile, secretNames, type Secrets } from '../models/env.js';
 import { githubWorkflowFile, gitlabCiFile } from '../models/ci.js';
-import { K8S_DIR, kubernetesFiles } from '../models/kubernetes.js';
+import { K8S_DIR, kubernetesFiles, kubernetesSummary } from '../models/kubernetes.js';
 import { projectNames } from '../options/names.js';
 import type { Answers, FileRule, PlannedFile, ProjectNames } from './types.js';
 
@@ -107,7 +107,7 @@ export function buildPlan(answers: Answers, inputs: PlanInputs): Plan {
       db: { label: db.label, family: db.family, scheme: db.scheme, port: db.port, image: db.image },
       connector: { driver: connector.driver, ...connector.data },
       docker: answers.docker,
-      kubernetes: answers.kubernetes,
+      kubernetes: answers.kubernetes ? kubernetesSummary(ctx) : null,
       ci: answers.ci,
       dbUser: DB_USER,
       generatorVersion: inputs.generatorVersion,
