@@ -188,7 +188,7 @@ function deployment(ctx: ProjectContext, n: Names): K8sObject {
   };
 }
 
-function baseObjects(ctx: ProjectContext, n: Names): Record<string, K8sObject | K8sObject[]> {
+function baseObjects(ctx: ProjectContext, n: Names): Record<string, K8sObject> {
   const labels = appLabels(ctx);
   const port = ctx.lang.defaultPort;
   return {
@@ -329,7 +329,7 @@ function execProbe(healthcheck: string[]): string[] {
   throw new Error(`unknown healthcheck form ${String(kind)}`);
 }
 
-function databaseObjects(ctx: ProjectContext, n: Names): Record<string, K8sObject | K8sObject[]> {
+function databaseObjects(ctx: ProjectContext, n: Names): Record<string, K8sObject> {
   const { db } = ctx;
   const labels = dbLabels(ctx);
   const { volumes, mounts } = scratch(db.container.writablePaths);
@@ -461,9 +461,8 @@ export function kubernetesSummary(ctx: ProjectContext): Record<string, unknown> 
   };
 }
 
-function yamlText(value: K8sObject | K8sObject[]): string {
-  const docs = Array.isArray(value) ? value : [value];
-  return docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n');
+function yamlText(value: K8sObject): string {
+  return stringify(value, { lineWidth: 0 });
 }
 
 function envText(header: string[], values: Record<string, string>): string {
@@ -480,7 +479,7 @@ export function kubernetesFiles(ctx: ProjectContext, secrets: Secrets): PlannedF
   const files: PlannedFile[] = [];
   const add = (path: string, text: string, secret = false) =>
     files.push({ path: `${K8S_DIR}/${path}`, source: 'content', content: text, ...(secret ? { secret } : {}) });
-  const addAll = (dir: string, objects: Record<string, K8sObject | K8sObject[]>) => {
+  const addAll = (dir: string, objects: Record<string, K8sObject>) => {
     for (const [file, value] of Object.entries(objects)) add(`${dir}/${file}`, yamlText(value));
     return Object.keys(objects);
   };
@@ -497,8 +496,11 @@ export function kubernetesFiles(ctx: ProjectContext, secrets: Secrets): PlannedF
   const secretGenerator = [{ name: n.secret, envs: ['.env'] }];
   const url = (password: string, host: string) =>
     ctx.db.url({ user: ctx.dbUser, password, host, port: ctx.db.port, database: ctx.names.snake });
-  const appEnvHeader = [
-    'The app Secret (kustomize secretGenerator). Git-ignored: never commit it.',
+  // `.env` holds the values (git-ignored, never committed); `.env.example` is its committed template.
+  const secretFile = (what: string) => [`${what}: read by kustomize's secretGenerator. Git-ignored; never commit it.`];
+  const exampleFile = (what: string, how: string) => [
+    `Template of .env beside it (${what}, read by kustomize's secretGenerator).`,
+    `${how} .env is git-ignored: never commit it.`,
   ];
 
   // local: the database runs beside the app, with its own Secret.
@@ -508,24 +510,26 @@ export function kubernetesFiles(ctx: ProjectContext, secrets: Secrets): PlannedF
     yamlText(kustomization({ resources: database, secretGenerator: [{ name: n.dbSecret, envs: ['.env'] }] })),
   );
   const dbSecretNames = secretNames(ctx.db);
-  const dbHeader = ['The database Secret (kustomize secretGenerator). Git-ignored: never commit it.'];
   add(
     'overlays/local/database/.env',
-    envText(dbHeader, Object.fromEntries(dbSecretNames.map((k) => [k, secrets[k] ?? '']))),
+    envText(secretFile("The database's Secret"), Object.fromEntries(dbSecretNames.map((k) => [k, secrets[k] ?? '']))),
     true,
   );
   add(
     'overlays/local/database/.env.example',
-    envText([...dbHeader, 'Copy to .env with passwords of your own.'], Object.fromEntries(dbSecretNames.map((k) => [k, 'change-me']))),
+    envText(
+      exampleFile("the database's Secret", 'Copy it to .env with passwords of your own;'),
+      Object.fromEntries(dbSecretNames.map((k) => [k, 'change-me'])),
+    ),
   );
   add(
     'overlays/local/.env',
-    envText(appEnvHeader, { DATABASE_URL: url(secrets.DB_PASSWORD ?? '', n.db) }),
+    envText(secretFile("The app's Secret"), { DATABASE_URL: url(secrets.DB_PASSWORD ?? '', n.db) }),
     true,
   );
   add(
     'overlays/local/.env.example',
-    envText([...appEnvHeader, 'Copy to .env; the password is DB_PASSWORD in database/.env.'], {
+    envText(exampleFile("the app's Secret", 'Copy it to .env with DB_PASSWORD from database/.env in the URL;'), {
       DATABASE_URL: url('change-me', n.db),
     }),
   );
@@ -561,10 +565,9 @@ export function kubernetesFiles(ctx: ProjectContext, secrets: Secrets): PlannedF
   // production: an external database, reached on its port wherever it lives.
   add(
     'overlays/production/.env.example',
-    envText(
-      ['The app Secret (kustomize secretGenerator). Copy to .env with your database\'s URL;', 'the .env is git-ignored: never commit it.'],
-      { DATABASE_URL: url('change-me', `db.example.internal`) },
-    ),
+    envText(exampleFile("the app's Secret", "Copy it to .env with your database's URL;"), {
+      DATABASE_URL: url('change-me', 'db.example.internal'),
+    }),
   );
   const productionFiles = addAll('overlays/production', {
     'namespace.yaml': namespaceObject(ctx),
