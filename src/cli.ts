@@ -53,6 +53,7 @@ async function parser(argv: string[]) {
     .options(yargsOptions())
     .example('$0 my-api --lang python --db postgres', 'Python service on PostgreSQL')
     .example('$0 my-api -l node -d mysql --yes --no-git', 'defaults for the rest, no git')
+    .example('$0 update my-api --ci both', 'update a generated project (more: update --help)')
     .epilogue(
       `Languages: ${Object.values(languages).map((l) => l.label).join(', ')}. ` +
         `Databases: ${Object.values(databases).map((d) => d.label).join(', ')}.\n` +
@@ -151,6 +152,8 @@ function printResult(r: GenerateResult, io: Io): void {
 
 /** Run the CLI; returns the exit code instead of exiting, so it can be tested in-process. */
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  // `update` is a subcommand; generate into a directory named update with ./update.
+  if (argv[0] === 'update') return (await import('./update/cli.js')).updateMain(argv.slice(1), io);
   const json = argv.includes('--json');
   try {
     rejectBooleanValues(argv);

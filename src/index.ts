@@ -8,6 +8,7 @@ export { languages, languageIds, type LanguageId } from './languages/index.js';
 export { databases, databaseIds, type DatabaseId } from './databases/index.js';
 export { UsageError, GenerateResult };
 export { GenerationError } from './generate.js';
+export { updateProject, UpdateError, type UpdateOptions, type UpdateResult } from './update/update.js';
 export type { Answers, GenerateOptions } from './plan/types.js';
 
 /**

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { recordGeneratedBase } from '../update/base.js';
 
 const exec = promisify(execFile);
 
@@ -42,7 +43,9 @@ export async function initGitRepository(dir: string): Promise<GitResult> {
   await git(dir, ['add', '--all']);
   try {
     await git(dir, ['commit', '--quiet', '--message', 'Initial commit from create-backend-starter']);
-    return { status: 'committed' };
+    // The first commit is the pristine output: the base a later `update` merges against.
+    const base = await recordGeneratedBase(dir).then(() => null, (e: Error) => e.message);
+    return base ? { status: 'committed', message: `the base for a later update was not recorded: ${base}` } : { status: 'committed' };
   } catch (err) {
     const stderr = String((err as { stderr?: string }).stderr ?? '');
     const identity = /user\.(name|email)|tell me who you are|empty ident/i.test(stderr);
