@@ -261,7 +261,7 @@ describe('where the base comes from', () => {
 describe('file modes', () => {
   it('a replaced file takes the new mode, unless the user changed its executable bit', async () => {
     const dir = path.join(await tempDir('update-modes'), 'php-api');
-    const answers = { lang: 'php', db: 'postgres', name: 'php-api', ci: 'github', docker: true, git: true } as const;
+    const answers = { lang: 'php', db: 'postgres', name: 'php-api', ci: 'github', docker: true, kubernetes: true, git: true } as const;
     const older = (t: string) => `${t}# 0.0.9\n`;
     await generateOlder(dir, answers, '0.0.9', { 'bin/serve': older, 'bin/install-extensions': older }, { modes: { 'bin/serve': 0o644 } });
     await chmod(path.join(dir, 'bin/install-extensions'), 0o644); // the user's choice
