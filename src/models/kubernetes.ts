@@ -44,7 +44,9 @@ function namesOf(ctx: ProjectContext): Names {
   const n = ctx.names.name;
   return {
     app: n,
-    db: `${n}-db`,
+    // Like compose's service: the local overlay's namespace is the project's own, and a
+    // StatefulSet's name must stay within 52 characters (project names go up to 50).
+    db: 'db',
     config: `${n}-config`,
     secret: `${n}-secrets`,
     dbSecret: `${n}-db-secrets`,

@@ -8,6 +8,7 @@ import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { databaseIds, databases } from '../../src/databases/index.js';
 import { createBackend } from '../../src/index.js';
 import { languageIds, languages } from '../../src/languages/index.js';
+import { MAX_NAME_LENGTH } from '../../src/options/names.js';
 import { listTree, tempDir } from '../cli/run-cli.js';
 import { skipBecause } from '../skip.js';
 import { reviewFindings, type Expectations } from './policy.js';
@@ -154,6 +155,29 @@ function uidOf(user: string, dockerfile: string): number {
   throw new Error(`cannot tell the uid of USER ${user}`);
 }
 
+describe('the longest project name', () => {
+  it('still gives names and labels the API server accepts', async (ctx) => {
+    if (!renderer) skipBecause(ctx, noRenderer);
+    const name = `long-${'x'.repeat(MAX_NAME_LENGTH - 5)}`;
+    const dir = path.join(await tempDir('k8s-long'), name);
+    await createBackend({ directory: dir, lang: 'node', db: 'postgres', git: false });
+    const objects = await render(path.join(dir, 'k8s/overlays/local'));
+    const spec = languages.node;
+    const findings = reviewFindings(objects, {
+      appUid: spec.container.uid,
+      appPort: spec.defaultPort,
+      allowedImages: (image) => image === databases.postgres.image || image === `${name}:0.1.0`,
+      databaseInCluster: true,
+      dbPort: databases.postgres.port,
+      migrations: spec.container.migrate,
+      shutdownSeconds: spec.container.shutdownSeconds,
+      writablePaths: spec.container.writablePaths,
+    });
+    expect(name).toHaveLength(MAX_NAME_LENGTH);
+    expect(findings).toEqual([]);
+  });
+});
+
 describe('the checks themselves', () => {
   const deployment = (): K8sObject => ({
     apiVersion: 'apps/v1',
@@ -193,6 +217,9 @@ describe('the checks themselves', () => {
       writablePaths: ['/tmp'],
     };
     const findings = reviewFindings([deployment()], e).join('\n');
+    expect(reviewFindings([{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'x'.repeat(64) } }], e).join('\n')).toContain(
+      'at most 63 characters',
+    );
     for (const expected of [
       'runAsNonRoot is not set',
       'allowPrivilegeEscalation is not false',

@@ -216,7 +216,33 @@ function databaseFindings(objects: K8sObject[], e: Expectations): string[] {
   return out;
 }
 
+/**
+ * Names the API server would refuse: DNS labels (63) for Services and Namespaces, 52 for a
+ * StatefulSet (its pods' controller-revision-hash label adds 11), 63 for label values.
+ */
+function nameFindings(objects: K8sObject[]): string[] {
+  const out: string[] = [];
+  const limits: Record<string, number> = { Service: 63, Namespace: 63, StatefulSet: 52 };
+  for (const o of objects as Obj[]) {
+    const name = String(o.metadata?.name ?? '');
+    const limit = limits[o.kind] ?? 253;
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > limit) {
+      out.push(`${o.kind}/${name}: not a valid name of at most ${limit} characters`);
+    }
+    const labels = { ...o.metadata?.labels, ...o.spec?.template?.metadata?.labels };
+    for (const [k, v] of Object.entries(labels)) {
+      if (String(v).length > 63) out.push(`${o.kind}/${name}: label ${k} is longer than 63 characters`);
+    }
+  }
+  return out;
+}
+
 /** Everything a platform engineer's review would flag in one rendered overlay. */
 export function reviewFindings(objects: K8sObject[], e: Expectations): string[] {
-  return [...workloadFindings(objects, e), ...appFindings(objects, e), ...databaseFindings(objects, e)];
+  return [
+    ...workloadFindings(objects, e),
+    ...appFindings(objects, e),
+    ...databaseFindings(objects, e),
+    ...nameFindings(objects),
+  ];
 }
