@@ -204,6 +204,10 @@ function databaseFindings(objects: K8sObject[], e: Expectations): string[] {
     if (!secret?.data?.[v.valueFrom.secretKeyRef.key]) out.push(`StatefulSet/${s.metadata.name}: ${v.name} names a missing Secret key`);
   }
   if (!db.readinessProbe) out.push(`StatefulSet/${s.metadata.name}: no readiness probe`);
+  // Compose escapes `$` as `$$`; left in a Kubernetes probe it would be a literal PID.
+  if (JSON.stringify(db.readinessProbe?.exec?.command ?? []).includes('$$')) {
+    out.push(`StatefulSet/${s.metadata.name}: the readiness probe kept compose's $$ escape`);
+  }
   const governing = objects.find((o) => o.kind === 'Service' && o.metadata?.name === s.spec.serviceName) as Obj;
   if (!governing || !matches(governing.spec.selector, labels)) out.push(`StatefulSet/${s.metadata.name}: no governing Service`);
   const ingress = (objects as Obj[]).some(
