@@ -198,12 +198,12 @@ describe('the checks themselves', () => {
   });
 
   it('reject an unknown field deep inside an object, and a missing required one', async () => {
-    const typo = deployment() as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const typo = deployment() as any;
     typo.spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem = true;
     expect(unknownFieldErrors([{ label: 'ok', object: deployment() }])).toEqual([]);
     expect(unknownFieldErrors([{ label: 'typo', object: typo }]).join('\n')).toMatch(/readOnlyRootFileSystem/);
 
-    const missing = deployment() as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const missing = deployment() as any;
     delete missing.spec.selector;
     expect(await schemaErrors(deployment())).toEqual([]);
     expect((await schemaErrors(missing)).join('\n')).toMatch(/selector/);
@@ -238,7 +238,7 @@ describe('the checks themselves', () => {
     ]) {
       expect(findings).toContain(expected);
     }
-    const latest = deployment() as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const latest = deployment() as any;
     latest.spec.template.spec.containers[0].image = 'x:latest';
     expect(reviewFindings([latest], e).join('\n')).toContain('is :latest');
   });

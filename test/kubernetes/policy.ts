@@ -5,7 +5,7 @@ import type { K8sObject } from './schema.js';
  * asserts the list is empty and a failure reads like a reviewer's note.
  */
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Obj = Record<string, any>;
 
 export interface Expectations {
   /** The image's non-root user (the language's, from its Dockerfile). */
