@@ -6,7 +6,7 @@ import type { ProjectContext } from '../models/context.js';
 import { composeFile } from '../models/compose.js';
 import { envExample, envFile, secretNames, type Secrets } from '../models/env.js';
 import { githubWorkflowFile, gitlabCiFile } from '../models/ci.js';
-import { K8S_DIR, kubernetesFiles, kubernetesSummary } from '../models/kubernetes.js';
+import { K8S_DIR, kubernetesFiles, kubernetesSummary } from '../models/kubernetes/index.js';
 import { projectNames } from '../options/names.js';
 import type { Answers, FileRule, PlannedFile, ProjectNames } from './types.js';
 
