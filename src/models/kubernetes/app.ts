@@ -9,6 +9,7 @@ import {
   type Names,
   podSecurity,
   PRE_STOP_SECONDS,
+  REPLICAS,
   scratch,
 } from './common.js';
 
@@ -123,8 +124,8 @@ export function baseObjects(ctx: ProjectContext, n: Names): Record<string, K8sOb
       metadata: { name: n.app, labels },
       spec: {
         scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: n.app },
-        minReplicas: 2,
-        maxReplicas: 6,
+        minReplicas: REPLICAS.production.min,
+        maxReplicas: REPLICAS.production.max,
         metrics: [
           { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
         ],

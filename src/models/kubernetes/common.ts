@@ -77,5 +77,8 @@ export function scratch(paths: string[]): { volumes: K8sObject[]; mounts: K8sObj
   };
 }
 
+/** Replicas the autoscaler keeps between: production, and the local overlay's patch. */
+export const REPLICAS = { production: { min: 2, max: 6 }, local: { min: 1, max: 2 } } as const;
+
 /** The first release tag: `docker build -t NAME:0.1.0 .`. Never `latest`. */
 export const IMAGE_TAG = '0.1.0';

@@ -3,7 +3,7 @@ import type { PlannedFile } from '../../plan/types.js';
 import type { ProjectContext } from '../context.js';
 import { secretNames, type Secrets } from '../env.js';
 import { baseObjects, databaseEgress, ingressObject, namespaceObject } from './app.js';
-import { dbLabels, gracePeriod, IMAGE_TAG, type K8sObject, type Names, namesOf, PRE_STOP_SECONDS } from './common.js';
+import { dbLabels, gracePeriod, IMAGE_TAG, type K8sObject, type Names, namesOf, PRE_STOP_SECONDS, REPLICAS } from './common.js';
 import { databaseObjects } from './database.js';
 
 /**
@@ -56,6 +56,7 @@ export function kubernetesSummary(ctx: ProjectContext): Record<string, unknown> 
     app: n.app,
     image: `${n.image}:${IMAGE_TAG}`,
     preStopSeconds: PRE_STOP_SECONDS,
+    replicas: REPLICAS,
     shutdownSeconds: ctx.lang.container.shutdownSeconds,
     gracePeriodSeconds: gracePeriod(ctx),
     migrate: ctx.db.family === 'sql' ? ctx.lang.container.migrate.join(' ') : null,
@@ -154,8 +155,8 @@ export function kubernetesFiles(ctx: ProjectContext, secrets: Secrets): PlannedF
             target: { group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler', name: n.app },
             patch: stringify(
               [
-                { op: 'replace', path: '/spec/minReplicas', value: 1 },
-                { op: 'replace', path: '/spec/maxReplicas', value: 2 },
+                { op: 'replace', path: '/spec/minReplicas', value: REPLICAS.local.min },
+                { op: 'replace', path: '/spec/maxReplicas', value: REPLICAS.local.max },
               ],
               { lineWidth: 0 },
             ),
