@@ -218,6 +218,7 @@ export const node = {
     writablePaths: ['/tmp'],
     serve: ['node', ...SERVER_ARGS.split(' ')],
     migrate: ['node', 'dist/migrate.js'],
+    migrationLock: true,
     // SHUTDOWN_TIMEOUT_MS in src/server.ts.
     shutdownSeconds: 10,
   },

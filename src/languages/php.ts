@@ -289,6 +289,7 @@ export const php = {
     writablePaths: ['/tmp'],
     serve: ['sh', 'bin/serve'],
     migrate: ['php', 'bin/migrate.php'],
+    migrationLock: false,
     shutdownSeconds: 15,
   },
   defaultPort: 3000,

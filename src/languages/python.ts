@@ -230,6 +230,7 @@ export const python = {
     writablePaths: ['/tmp'],
     serve: ['python', '-m', 'app'],
     migrate: ['python', '-m', 'app.migrate'],
+    migrationLock: true,
     // uvicorn waits for in-flight requests, which the database timeouts bound.
     shutdownSeconds: 15,
   },

@@ -172,6 +172,7 @@ export const ruby = {
     writablePaths: ['/tmp'],
     serve: ['bundle', 'exec', 'puma', '-C', 'config/puma.rb'],
     migrate: ['bundle', 'exec', 'rake', 'db:migrate'],
+    migrationLock: false,
     shutdownSeconds: 15,
   },
   defaultPort: 3000,

@@ -75,8 +75,13 @@ export interface ContainerRuntime {
   writablePaths: string[];
   /** Arguments that start the server alone (the image's CMD without the migration step). */
   serve: string[];
-  /** Arguments that apply pending SQL migrations under the runner's database lock. */
+  /** Arguments that apply pending SQL migrations (Kubernetes runs them in an init container). */
   migrate: string[];
+  /**
+   * Whether `migrate` serialises concurrent runs on a database lock (pg_advisory_lock /
+   * GET_LOCK), which makes pods starting together safe; test/kubernetes checks the sources.
+   */
+  migrationLock: boolean;
   /** The longest the server takes to finish in-flight requests after SIGTERM. */
   shutdownSeconds: number;
 }

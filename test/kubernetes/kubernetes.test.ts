@@ -120,6 +120,19 @@ describe.each(combos)('$lang × $db Kubernetes config', ({ lang, db }) => {
     if (database.family === 'sql') expect(words).toContain(spec.container.migrate.join(' '));
   });
 
+  // The init container is race-free only if the runner serialises itself on the database;
+  // the README says which (the spec's migrationLock), and this keeps that claim true.
+  // Document databases have no migrations: no such test is registered for them.
+  if (database.family === 'sql') {
+    it('the migration runner takes a database lock exactly when the spec says so', async () => {
+      const lock = { postgres: 'pg_advisory_lock', mysql: 'GET_LOCK' }[db as 'postgres' | 'mysql'];
+      const sources = (await listTree(dir)).filter((f) => !f.endsWith('/') && !f.startsWith('k8s/') && !/(^|\/)(test|tests|spec)\//.test(f));
+      let found = false;
+      for (const f of sources) if ((await readFile(path.join(dir, f), 'utf8')).includes(lock)) found = true;
+      expect(found, `${lock} in the generated sources`).toBe(spec.container.migrationLock);
+    });
+  }
+
   it('keeps every Secret out of git and out of the image', async (ctx) => {
     if (!existsSync(path.join(dir, '.git'))) skipBecause(ctx, 'git did not initialise the generated project');
     const { stdout } = await exec('git', ['ls-files'], { cwd: dir });

@@ -15,7 +15,8 @@ import { databaseObjects } from './database.js';
  * Migrations run in an init container of every new pod, relying on the migration runner's
  * database lock (pg_advisory_lock / GET_LOCK): the first pod of a rollout applies what is
  * pending, the others wait on the lock and find nothing left, and no pod serves before the
- * schema is current. A Job cannot do that with plain `kubectl apply -k`: its pod template is
+ * schema is current (where the runner takes no lock yet, `container.migrationLock` is false
+ * and the generated README says so). A Job cannot do that with plain `kubectl apply -k`: its pod template is
  * immutable, nothing re-runs it per rollout, and nothing holds the new pods until it is done.
  * MongoDB needs no migrations: the service ensures its indexes at start-up.
  */
@@ -60,6 +61,7 @@ export function kubernetesSummary(ctx: ProjectContext): Record<string, unknown> 
     shutdownSeconds: ctx.lang.container.shutdownSeconds,
     gracePeriodSeconds: gracePeriod(ctx),
     migrate: ctx.db.family === 'sql' ? ctx.lang.container.migrate.join(' ') : null,
+    migrationLock: ctx.lang.container.migrationLock,
     uid: ctx.lang.container.uid,
     writablePaths: ctx.lang.container.writablePaths,
   };
