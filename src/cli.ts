@@ -2,6 +2,8 @@ import type { Options as YargsOptions } from 'yargs';
 import { parseCommonArgs } from './options/fast-args.js';
 import { generate, GenerationError, type GenerateResult } from './generate.js';
 import { generatorVersion } from './meta.js';
+import { safeJson, safeText, show } from './write/display.js';
+import { WriteError } from './write/errors.js';
 import { databases } from './databases/index.js';
 import { languages } from './languages/index.js';
 import {
@@ -78,16 +80,34 @@ async function parser(argv: string[]) {
 export async function parseWithYargs(
   argv: string[],
   stdout: NodeJS.WritableStream,
+  json = false,
 ): Promise<Record<string, unknown> | undefined> {
   let helpOrVersion = false;
   const y = await parser(argv);
   const args = (await y.parseAsync(argv, {}, (err, _argv, output) => {
     if (output && !err) {
       helpOrVersion = true;
-      stdout.write(`${output}\n`);
+      // With --json, a program asked: one JSON object, like every other answer.
+      const answer = output === generatorVersion ? { ok: true, version: output } : { ok: true, help: output };
+      stdout.write(json ? `${safeJson(answer)}\n` : `${output}\n`);
     }
   })) as Record<string, unknown>;
   return helpOrVersion ? undefined : args;
+}
+
+/**
+ * Whether the result is to be JSON, read before parsing so that usage errors are JSON
+ * too: the last of --json, --json=true, --json=false, --no-json wins, and nothing after
+ * `--` is a flag (`create-backend-starter -- --json` names a directory).
+ */
+export function wantsJson(argv: string[]): boolean {
+  let json = false;
+  for (const arg of argv) {
+    if (arg === '--') break;
+    if (arg === '--json' || arg === '--json=true') json = true;
+    else if (arg === '--no-json' || arg === '--json=false') json = false;
+  }
+  return json;
 }
 
 /** Map parsed flags to raw answers keyed by schema keys; reject repeated flags. */
@@ -96,7 +116,16 @@ function rawFromArgs(args: Record<string, unknown>): RawAnswers {
   for (const o of schema) {
     const value = args[argName(o)];
     if (value === undefined) continue;
-    if (Array.isArray(value)) throw new UsageError(`--${o.flag} was given more than once`);
+    if (Array.isArray(value)) {
+      throw new UsageError(
+        `--${o.flag} was given more than once (${value.map((v) => show(String(v), 40)).join(', ')}); give it once, with the value you mean, e.g. --${o.flag} ${show(String(value.at(-1)), 40)}`,
+      );
+    }
+    // `--name` at the end of a line (or `--name ""`) reads as empty: a forgotten value,
+    // not a request to derive the name from the directory.
+    if (o.type === 'string' && !isPositional(o) && value === '') {
+      throw new UsageError(`--${o.flag} needs a value, e.g. --${o.flag} my-api (or leave --${o.flag} out: ${o.defaultNote ?? o.default})`);
+    }
     raw[o.key] = value;
   }
   return raw;
@@ -108,6 +137,7 @@ function rejectBooleanValues(argv: string[]): void {
     if (o.type !== 'boolean') continue;
     const names = [o.flag, ...(o.alias ? [o.alias] : [])];
     for (const arg of argv) {
+      if (arg === '--') break;
       const m = /^--?(?:no-)?([\w-]+)=(.*)$/.exec(arg);
       if (m && names.includes(m[1] ?? '') && !['true', 'false'].includes(m[2] ?? '')) {
         throw new UsageError(`--${o.flag} takes no value (use --no-${o.flag} to turn it off); got ${JSON.stringify(arg)}`);
@@ -137,27 +167,27 @@ function printResult(r: GenerateResult, io: Io): void {
   const w = (s = '') => io.stdout.write(`${s}\n`);
   const what = `${languages[r.answers.lang].label} + ${databases[r.answers.db].label}`;
   if (r.dryRun) {
-    w(`Dry run: would create ${r.answers.name} (${what}) in ${r.directory}, ${r.files.length} files:`);
+    w(`Dry run: would create ${r.answers.name} (${what}) in ${show(r.directory)}, ${r.files.length} files:`);
     for (const f of r.files) w(`  ${f}`);
     w('Nothing was written.');
     return;
   }
-  w(`Created ${r.answers.name} (${what}) in ${r.directory}: ${r.files.length} files.`);
+  w(`Created ${r.answers.name} (${what}) in ${show(r.directory)}: ${r.files.length} files.`);
   if (r.git?.status === 'committed') w('Initialised a git repository with a first commit.');
-  for (const warning of r.warnings) io.stderr.write(`warning: ${warning}\n`);
+  for (const warning of r.warnings) io.stderr.write(`warning: ${safeText(warning)}\n`);
   w('');
   w('Next:');
-  for (const step of r.nextSteps) w(`  ${step}`);
+  for (const step of r.nextSteps) w(`  ${safeText(step)}`);
 }
 
 /** Run the CLI; returns the exit code instead of exiting, so it can be tested in-process. */
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
   // `update` is a subcommand; generate into a directory named update with ./update.
   if (argv[0] === 'update') return (await import('./update/cli.js')).updateMain(argv.slice(1), io);
-  const json = argv.includes('--json');
+  const json = wantsJson(argv);
   try {
     rejectBooleanValues(argv);
-    const args = parseCommonArgs(argv) ?? (await parseWithYargs(argv, io.stdout));
+    const args = parseCommonArgs(argv) ?? (await parseWithYargs(argv, io.stdout, json));
     if (!args) return 0;
 
     const { yes, json: _json, ...answers } = rawFromArgs(args);
@@ -170,8 +200,9 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     const options = resolveOptions(raw);
     const result = await generate(options, {
       info: (line) => (json ? io.stderr : io.stdout).write(`${line}\n`),
+      ownsProcess: true,
     });
-    if (json) io.stdout.write(`${JSON.stringify(result)}\n`);
+    if (json) io.stdout.write(`${safeJson(result)}\n`);
     else printResult(result, io);
     return 0;
   } catch (err) {
@@ -185,12 +216,13 @@ function reportError(err: unknown, json: boolean, io: Io): number {
     io.stderr.write('\nCancelled: nothing was written.\n');
     return 130;
   }
-  const code = err instanceof UsageError ? 2 : 1;
+  const code = err instanceof UsageError ? 2 : err instanceof WriteError ? err.exitCode : 1;
   const message = e?.message ?? String(err);
-  if (json) io.stdout.write(`${JSON.stringify({ ok: false, exitCode: code, error: message })}\n`);
-  io.stderr.write(`create-backend-starter: ${message}\n`);
+  if (json) io.stdout.write(`${safeJson({ ok: false, exitCode: code, error: message })}\n`);
+  io.stderr.write(`create-backend-starter: ${safeText(message)}\n`);
   // Unexpected failures keep their stack for bug reports, behind DEBUG.
-  if (code === 1 && !(err instanceof GenerationError) && process.env.DEBUG) io.stderr.write(`${e?.stack}\n`);
+  const explained = err instanceof GenerationError || err instanceof WriteError;
+  if (code === 1 && !explained && process.env.DEBUG) io.stderr.write(`${safeText(String(e?.stack))}\n`);
   return code;
 }
 

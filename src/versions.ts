@@ -24,19 +24,22 @@ export const node = {
   // Runtime dependencies. Each: `npm view <pkg> version`.
   packages: {
     fastify: '5.12.8',
+    // OpenAPI document from the route schemas, and the /docs page.
+    '@fastify/swagger': '9.9.3',
+    '@fastify/swagger-ui': '6.1.3',
     pg: '8.23.1',
     mysql2: '3.24.6',
-    mongodb: '7.9.0',
+    mongodb: '7.9.1',
   },
   // Build, test and lint tools. Each: `npm view <pkg> version`.
   devPackages: {
     // Biome is pinned exactly (its own advice): a patch release may reformat code and fail `make lint`.
     '@biomejs/biome': '2.6.8',
     // Major follows the Node major in `runtime`.
-    '@types/node': '26.6.6',
+    '@types/node': '26.6.11',
     '@types/pg': '8.23.1',
     typescript: '7.0.2',
-    vitest: '5.1.1',
+    vitest: '5.1.2',
   },
   // GitHub Actions used by the generated workflow. Releases: github.com/actions/setup-node/releases
   actions: {
@@ -82,6 +85,8 @@ export const ruby = {
     rack: '3.2.7',
     puma: '8.0.2',
     rake: '13.4.2',
+    // A bundled gem, no longer a default one, since Ruby 4.0: the app requires it, so the Gemfile names it.
+    logger: '1.7.0',
     // Database access: Sequel for SQL (with the pg / mysql2 drivers), the official MongoDB driver.
     sequel: '5.109.0',
     pg: '1.7.0',
@@ -104,12 +109,10 @@ export const php = {
   // The 8.5 line: 8.6.0 came out on 2026-11-19 and extensions (mongodb among them) and
   // tools are still catching up; its official images also no longer ship pecl, which
   // bin/install-extensions uses for mongodb. setup-php takes a minor line (latest patch).
-  // Releases: php.net/releases ; image tags: hub.docker.com/_/php
+  // Releases: php.net/releases ; image tags: hub.docker.com/_/php (the fpm variant: the
+  // container serves through PHP-FPM behind nginx)
   runtime: '8.5',
-  image: 'php:8.5.13-cli-trixie',
-  // The oldest PHP the generated code runs on (Symfony 7.4 needs 8.2); Debian 12's PHP 8.2
-  // is what the e2e suite runs it on. Dev tools (PHPUnit 13) need 8.4.1 or newer.
-  minimumPhp: '8.2',
+  image: 'php:8.5.13-fpm-trixie',
   // Composer: the Dockerfile's dependency stage and CI. getcomposer.org/changelog ;
   // image tags: hub.docker.com/_/composer
   composer: '2.9.8',
@@ -118,7 +121,9 @@ export const php = {
   // written by the first `make install`, holds the exact versions).
   // Each at packagist.org/packages/<vendor>/<name>
   packages: {
-    // 7.4 is the LTS line (fixes until 2029) and runs on PHP 8.2; Symfony 8 needs PHP 8.4.
+    'monolog/monolog': '^3.9',
+    // 7.4 is the LTS line (fixes until 2029); Symfony 8 would need PHP 8.4 as well.
+    'symfony/dotenv': '^7.4',
     'symfony/http-foundation': '^7.4',
     'symfony/routing': '^7.4',
   },
@@ -126,6 +131,19 @@ export const php = {
     'friendsofphp/php-cs-fixer': '^3.95',
     'phpunit/phpunit': '^13.4',
   },
+  // The oldest PHP each pinned release line supports: the "php" requirement in its
+  // composer.json (packagist.org/packages/<vendor>/<name>, "requires"). composer.json's
+  // own "php" constraint is the strictest of these, which a unit test holds it to.
+  phpRequirements: {
+    'monolog/monolog': '8.1',
+    'symfony/dotenv': '8.2',
+    'symfony/http-foundation': '8.2',
+    'symfony/routing': '8.2',
+    'friendsofphp/php-cs-fixer': '7.4',
+    // PHPUnit 13: "php": ">=8.4.1"
+    'phpunit/phpunit': '8.4.1',
+  },
+  minimumPhp: '8.4.1',
   // The MongoDB extension, compiled into the image with pecl: pecl.php.net/package/mongodb
   mongodbExtension: '2.5.7',
   // github.com/shivammathur/setup-php/releases
@@ -134,7 +152,18 @@ export const php = {
 
 /** GitHub Actions used by generated workflows. Check github.com/<owner>/<action>/releases */
 export const actions = {
-  checkout: 'actions/checkout@v5',
+  checkout: 'actions/checkout@v6',
+  // For caches the setup action does not keep itself (Composer's).
+  cache: 'actions/cache@v6',
+} as const;
+
+/** Dependency auditors the generated CI installs where the ecosystem has none built in. */
+export const auditTools = {
+  // pypi.org/project/pip-audit/#history (`pip index versions pip-audit`)
+  pipAudit: '2.10.1',
+  // rubygems.org/gems/bundler-audit/versions — RubyGems is not reachable from the machines
+  // this was written on, so this is the newest release known here, not checked today.
+  bundlerAudit: '0.9.2',
 } as const;
 
 /** Runner image for GitHub Actions; pinned rather than ubuntu-latest. */

@@ -34,13 +34,25 @@ const integerIds = {
 
 const dbFile = (db: string, name: string) => ({ from: `${T}/db/${db}/${name}`, to: `src/db/${name}` });
 
+/**
+ * Each connector's package-lock.json is kept with the templates, resolved from the
+ * package.json this file builds by `npm run lockfiles` (scripts/refresh-node-lockfiles.mjs; run it after
+ * changing a Node pin in src/versions.ts; test/unit/node-lockfiles.test.ts fails until
+ * then). So a project is frozen from its first commit, and generating it needs no
+ * network and no npm. Only the project name is filled in.
+ */
+const lockfile = (db: string) => ({ from: `${T}/lockfiles/${db}.package-lock.json.ejs`, to: 'package-lock.json' });
+
 const connectors = {
   postgres: {
     driver: 'pg',
     files: [
       dbFile('postgres', 'repository.ts'),
       dbFile('postgres', 'migrate.ts'),
+      lockfile('postgres'),
       { from: `${T}/db/sql/migration-files.ts`, to: 'src/db/migration-files.ts' },
+      // node-postgres bounds pool waits and connects with one setting: its tests hold the pool busy.
+      { from: `${T}/db/postgres/pool.integration.test.ts`, to: 'test/pool.integration.test.ts' },
     ],
     // pg ships no types of its own.
     data: { ...sqlStart, ...integerIds, devDependencies: ['@types/pg'] },
@@ -50,13 +62,16 @@ const connectors = {
     files: [
       dbFile('mysql', 'repository.ts'),
       dbFile('mysql', 'migrate.ts'),
+      lockfile('mysql'),
+      // mysql2 would let a query wait for a pooled connection forever: its tests hold the pool busy.
+      { from: `${T}/db/mysql/pool.integration.test.ts`, to: 'test/pool.integration.test.ts' },
       { from: `${T}/db/sql/migration-files.ts`, to: 'src/db/migration-files.ts' },
     ],
     data: { ...sqlStart, ...integerIds },
   },
   mongo: {
     driver: 'mongodb',
-    files: [dbFile('mongo', 'repository.ts'), dbFile('mongo', 'migrate.ts')],
+    files: [dbFile('mongo', 'repository.ts'), dbFile('mongo', 'migrate.ts'), lockfile('mongo')],
     data: {
       // No migrations: the server ensures its indexes at start-up.
       dockerCmd: ['node', ...SERVER_ARGS.split(' ')],
@@ -75,6 +90,8 @@ function json(path: string, value: unknown): PlannedFile {
   return { path, source: 'content', content: `${JSON.stringify(value, null, 2)}\n` };
 }
 
+/** Runtime dependencies every project gets, besides its connector's driver. */
+const RUNTIME = ['fastify', '@fastify/swagger', '@fastify/swagger-ui'];
 /** Dev dependencies every project gets; connectors add theirs in `data.devDependencies`. */
 const DEV_TOOLS = ['@biomejs/biome', '@types/node', 'typescript', 'vitest'];
 /** Biome advises an exact pin: formatting may change between patch releases. */
@@ -109,7 +126,7 @@ function packageJson({ names, connector }: ManifestInput): Record<string, unknow
       start: `node ${SERVER_ARGS}`,
       test: 'vitest run',
     },
-    dependencies: dependencies(versions.packages, ['fastify', connector.driver]),
+    dependencies: dependencies(versions.packages, [...RUNTIME, connector.driver]),
     devDependencies: dependencies(versions.devPackages, [...DEV_TOOLS, ...connectorDev]),
   };
 }
@@ -142,7 +159,8 @@ const biome = {
   $schema: `https://biomejs.dev/schemas/${versions.devPackages['@biomejs/biome']}/schema.json`,
   vcs: { enabled: true, clientKind: 'git', useIgnoreFile: true },
   // The README is prose rendered by the generator, not code: left to the author.
-  files: { includes: ['**', '!**/*.md', '!dist', '!coverage', '!package-lock.json'] },
+  // .npm is GitLab CI's npm cache, kept inside the project because GitLab caches only paths there.
+  files: { includes: ['**', '!**/*.md', '!dist', '!coverage', '!.npm', '!package-lock.json'] },
   formatter: { indentStyle: 'space', indentWidth: 2, lineWidth: 120 },
   javascript: { formatter: { quoteStyle: 'single' } },
   // One item per line, as JSON.stringify and npm write JSON, so generated and npm-written files pass as they are.
@@ -169,6 +187,8 @@ export const node = {
     { from: `${T}/src/app.ts`, to: 'src/app.ts' },
     { from: `${T}/src/config.ts`, to: 'src/config.ts' },
     { from: `${T}/src/items.ts`, to: 'src/items.ts' },
+    { from: `${T}/src/json-body.ts`, to: 'src/json-body.ts' },
+    { from: `${T}/src/openapi.ts.ejs`, to: 'src/openapi.ts' },
     { from: `${T}/src/migrate.ts`, to: 'src/migrate.ts' },
     { from: `${T}/src/server.ts`, to: 'src/server.ts' },
     { from: `${T}/src/validation.ts`, to: 'src/validation.ts' },
@@ -176,6 +196,7 @@ export const node = {
     { from: `${T}/test/config.test.ts`, to: 'test/config.test.ts' },
     { from: `${T}/test/items.integration.test.ts.ejs`, to: 'test/items.integration.test.ts' },
     { from: `${T}/test/memory-repository.ts`, to: 'test/memory-repository.ts' },
+    { from: `${T}/test/freezable-proxy.ts`, to: 'test/freezable-proxy.ts' },
   ],
   dockerFiles: [{ from: `${T}/Dockerfile.ejs`, to: 'Dockerfile' }],
   connectors,
@@ -187,13 +208,16 @@ export const node = {
     json('tsconfig.json', tsconfig),
     json('tsconfig.build.json', tsconfigBuild),
     json('biome.json', biome),
+    // The lockfile records no registry URLs (integrity hashes only): it installs the same from
+    // any registry or mirror, and a later `npm install` keeps it that way.
+    { path: '.npmrc', source: 'content', content: 'omit-lockfile-registry-resolved=true\n' },
   ],
   make: {
     // Tools run through $(NODE) so `make test NODE=/opt/node26/bin/node` uses that Node throughout.
     variables: { NODE: 'node', NPM: 'npm' },
     targets: {
-      // npm ci once a lockfile is committed (reproducible), npm install before that.
-      install: ['if [ -f package-lock.json ]; then $(NPM) ci; else $(NPM) install; fi'],
+      // Exactly what package-lock.json records (generated with the project); `npm install <pkg>` changes it.
+      install: ['$(NPM) ci'],
       dev: ['$(NODE) --watch src/server.ts'],
       start: ['$(NODE) node_modules/.bin/tsc -p tsconfig.build.json', `$(NODE) ${SERVER_ARGS}`],
       test: ['$(NODE) node_modules/.bin/vitest run'],
@@ -202,10 +226,20 @@ export const node = {
     },
   },
   ci: {
-    githubSetup: [{ uses: versions.actions.setupNode, with: { 'node-version': versions.runtime } }],
+    // setup-node keys its npm download cache on package-lock.json.
+    githubSetup: [{ uses: versions.actions.setupNode, with: { 'node-version': versions.runtime, cache: 'npm' } }],
     gitlabImage: versions.image,
     // Slim images have no make.
     gitlabBeforeScript: ['apt-get update', 'apt-get install -y --no-install-recommends make'],
+    gitlabCache: {
+      keyFiles: ['package-lock.json'],
+      paths: ['.npm/'],
+      variables: { npm_config_cache: '$CI_PROJECT_DIR/.npm' },
+    },
+    // High and critical advisories fail the build; lower ones are listed in the log.
+    audit: ['npm audit --audit-level=high'],
+    dependabotEcosystem: 'npm',
+    lockfile: { path: 'package-lock.json', writtenBy: 'generator' },
   },
   ignore: {
     git: ['node_modules/', 'dist/', 'coverage/', '*.tsbuildinfo', 'npm-debug.log*'],
@@ -222,6 +256,11 @@ export const node = {
     // SHUTDOWN_TIMEOUT_MS in src/server.ts.
     shutdownSeconds: 10,
   },
+  // npm refuses to install a dependency that has the project's own name (ENOSELF).
+  reservedNames: [
+    ...[...Object.keys(versions.packages), ...Object.keys(versions.devPackages)].filter((n) => !n.startsWith('@')),
+    'express',
+  ],
   defaultPort: 3000,
   layout: [
     ['src/server.ts', 'entry point: reads the environment, listens on $PORT, shuts down gracefully on SIGTERM'],
@@ -232,7 +271,9 @@ export const node = {
     ['src/db/', 'the database connector: queries (repository.ts) and schema setup (migrate.ts)'],
     ['src/migrate.ts', '`make migrate`: applies pending migrations (SQL) or ensures indexes (MongoDB)'],
     ['test/', 'vitest: unit tests with an in-memory repository, integration tests against the real database'],
-    ['package.json', 'dependencies and npm scripts; commit the `package-lock.json` the first install writes, and `make install` then runs `npm ci`'],
+    ['package.json', 'dependencies and npm scripts; `package-lock.json` pins every package, and `make install` (`npm ci`) installs exactly that'],
+    ['src/openapi.ts', 'route schemas: request validation, response serialisation and the OpenAPI document at /openapi.json (/docs to try it)'],
+    ['src/json-body.ts', 'the request body parser: strict UTF-8 JSON, no lone surrogates or NUL characters, limited nesting'],
     ['biome.json', 'lint and format rules (`npm run format` fixes what `make lint` reports)'],
     ['tsconfig.json', 'type checking of src and test; tsconfig.build.json compiles src to dist/'],
   ],

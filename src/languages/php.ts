@@ -1,4 +1,4 @@
-import { php as versions } from '../versions.js';
+import { actions, php as versions } from '../versions.js';
 import type { DatabaseId } from '../databases/index.js';
 import type { FileRule, PlannedFile } from '../plan/types.js';
 import type { Connector, LanguageSpec, ManifestInput } from './types.js';
@@ -14,12 +14,16 @@ export interface PhpConnectorData extends Record<string, unknown> {
   phpExtensions: string[];
   /** Shell lines of `bin/install-extensions`: builds them into an official php image. */
   extensionInstall: string[];
-  /** Dockerfile lines putting the extensions' shared libraries into the final image. */
-  dockerRuntimeSetup: string[];
+  /** Debian packages of the shared libraries the extension links against, for the final image. */
+  runtimeLibraries: string[];
   /** Exec-form CMD of the container. */
   dockerCmd: string;
-  /** Shell lines `bin/serve` runs before the server starts. */
-  beforeServe: string[];
+  /** Shell lines `bin/start` runs before the servers start. */
+  beforeStart: string[];
+  /** The item id's schema in the OpenAPI document, as a PHP array literal. */
+  openApiId: string;
+  /** What Schema::apply does, for the integration test's doc comment. */
+  schemaWhat: string;
   /** Tests: a well-formed id nobody created, and ids that are not ids at all. */
   missingId: string;
   invalidIds: string[];
@@ -37,12 +41,13 @@ export interface PhpConnector extends Connector {
 
 // Migrations run before the server: it only ever starts on an up-to-date schema.
 // `sh` runs the scripts whatever file modes the checkout kept.
-const SQL_CMD = '["sh", "-c", "php bin/migrate.php && exec sh bin/serve"]';
+const SQL_CMD = '["sh", "-c", "php bin/migrate.php && exec sh bin/start"]';
 
 const pdoFiles: FileRule[] = [
   { from: t('connectors/pdo/src/Storage/Database.php.ejs'), to: 'src/Storage/Database.php' },
   { from: t('connectors/pdo/src/Storage/Migrator.php.ejs'), to: 'src/Storage/Migrator.php' },
   { from: t('connectors/pdo/src/Storage/PdoItemStore.php.ejs'), to: 'src/Storage/PdoItemStore.php' },
+  { from: t('connectors/pdo/src/Storage/Schema.php.ejs'), to: 'src/Storage/Schema.php' },
   { from: t('connectors/pdo/bin/migrate.php.ejs'), to: 'bin/migrate.php' },
   { from: t('connectors/pdo/tests/Unit/DatabaseTest.php.ejs'), to: 'tests/Unit/DatabaseTest.php' },
   { from: t('connectors/pdo/tests/Unit/MigratorTest.php.ejs'), to: 'tests/Unit/MigratorTest.php' },
@@ -54,7 +59,9 @@ const sqlData = {
   ...containerData,
   storeClass: 'PdoItemStore',
   dockerCmd: SQL_CMD,
-  beforeServe: [],
+  beforeStart: [],
+  schemaWhat: 'the migrations in migrations/ applied',
+  openApiId: "['type' => 'integer', 'minimum' => 1]",
   missingId: '2147483647',
   // 99999999999999999999 overflows BIGINT: refused before it reaches the database.
   invalidIds: ['abc', '0', '-1', '1.5', '01', '99999999999999999999', 'ffffffffffffffffffffffff'],
@@ -68,22 +75,19 @@ const connectors: Record<DatabaseId, PhpConnector> = {
     data: {
       ...sqlData,
       pdoDriver: 'pgsql',
-      // A libpq connection keyword: pdo_pgsql hands the DSN to libpq as it is.
-      dsnOptions: 'client_encoding=UTF8',
-      // TIMESTAMPTZ values then come back as UTC (`+00`).
-      sessionSetup: "SET TIME ZONE 'UTC'",
+      // libpq connection keywords: pdo_pgsql hands the DSN to libpq as it is.
+      dsnOptions: "client_encoding=UTF8;options='-c TimeZone=UTC'",
+      dsnOptionsWhy:
+        'libpq settings: UTF-8, and a UTC session, so TIMESTAMPTZ values come back as UTC. Part of the connection, so a persistent one needs no set-up per request.',
+      pdoOptions: [],
       phpExtensions: ['pdo_pgsql'],
       extensionInstall: [
         'apt-get update',
         'apt-get install -y --no-install-recommends libpq-dev',
         'docker-php-ext-install -j"$(nproc)" pdo_pgsql',
       ],
-      dockerRuntimeSetup: [
-        '# libpq, which pdo_pgsql links against (its -dev package stayed in the build stage).',
-        'RUN apt-get update \\',
-        '    && apt-get install -y --no-install-recommends libpq5 \\',
-        '    && rm -rf /var/lib/apt/lists/*',
-      ],
+      // libpq, which pdo_pgsql links against (its -dev package stayed in the build stage).
+      runtimeLibraries: ['libpq5'],
       unreachableUrl: 'postgres://nobody:nothing@127.0.0.1:1/nothing',
     },
   },
@@ -94,12 +98,16 @@ const connectors: Record<DatabaseId, PhpConnector> = {
       ...sqlData,
       pdoDriver: 'mysql',
       dsnOptions: 'charset=utf8mb4',
-      // DATETIME(3) has no time zone: the session's decides what CURRENT_TIMESTAMP stores.
-      sessionSetup: "SET time_zone = '+00:00'",
+      dsnOptionsWhy: 'Full UTF-8 (utf8mb4), emoji included.',
+      pdoOptions: [
+        "// DATETIME(3) has no time zone: the session's decides what CURRENT_TIMESTAMP stores.",
+        "// Run once per connection, so a persistent one keeps it.",
+        "\\Pdo\\Mysql::ATTR_INIT_COMMAND => \"SET time_zone = '+00:00'\",",
+      ],
       phpExtensions: ['pdo_mysql'],
       // pdo_mysql talks to the server through mysqlnd, built into PHP: no library needed.
       extensionInstall: ['docker-php-ext-install -j"$(nproc)" pdo_mysql'],
-      dockerRuntimeSetup: [],
+      runtimeLibraries: [],
       unreachableUrl: 'mysql://nobody:nothing@127.0.0.1:1/nothing',
     },
   },
@@ -107,6 +115,7 @@ const connectors: Record<DatabaseId, PhpConnector> = {
     driver: 'ext-mongodb',
     files: [
       { from: t('connectors/mongo/src/Storage/MongoItemStore.php.ejs'), to: 'src/Storage/MongoItemStore.php' },
+      { from: t('connectors/mongo/src/Storage/Schema.php.ejs'), to: 'src/Storage/Schema.php' },
       { from: t('connectors/mongo/bin/migrate.php.ejs'), to: 'bin/migrate.php' },
       { from: t('connectors/mongo/tests/Unit/MongoItemStoreTest.php.ejs'), to: 'tests/Unit/MongoItemStoreTest.php' },
     ],
@@ -121,15 +130,17 @@ const connectors: Record<DatabaseId, PhpConnector> = {
         `pecl install mongodb-${versions.mongodbExtension}`,
         'docker-php-ext-enable mongodb',
       ],
-      dockerRuntimeSetup: [],
-      // Indexes are ensured by bin/serve at start-up, without blocking it on the database.
-      dockerCmd: '["sh", "bin/serve"]',
-      beforeServe: [
+      runtimeLibraries: [],
+      // Indexes are ensured by bin/start at start-up, without blocking it on the database.
+      dockerCmd: '["sh", "bin/start"]',
+      beforeStart: [
         '# MongoDB needs no migrations, only its indexes. They are ensured in the background:',
         '# a database that is not reachable yet must neither delay nor stop the service',
         '# (/health answers 503 meanwhile).',
-        '"$php" bin/migrate.php >&2 || echo "serve: could not ensure the MongoDB indexes; serving anyway" >&2 &',
+        '("$php" bin/migrate.php >&2 || echo "start: could not ensure the MongoDB indexes; serving anyway" >&2) &',
       ],
+      openApiId: "['type' => 'string', 'pattern' => '^[0-9a-f]{24}$']",
+      schemaWhat: 'its indexes ensured',
       missingId: 'ffffffffffffffffffffffff',
       invalidIds: ['abc', '0', '-1', '0123456789abcdef0123456', 'zzzzzzzzzzzzzzzzzzzzzzzz'],
       idPattern: '/\\A[0-9a-f]{24}\\z/',
@@ -146,8 +157,16 @@ function sortedRequirements(entries: Record<string, string>): Record<string, str
   );
 }
 
+/** composer.json's "php": the oldest PHP that every pinned package, dev tools included, supports. */
+export function phpConstraint(): string {
+  return `>=${versions.minimumPhp}`;
+}
+
+/** Extensions every project uses whatever its database: mbstring counts characters, not bytes. */
+const COMMON_EXTENSIONS = ['mbstring'];
+
 function composerJson({ names, db, connector }: ManifestInput): PlannedFile {
-  const { phpExtensions } = (connector as PhpConnector).data;
+  const phpExtensions = [...COMMON_EXTENSIONS, ...(connector as PhpConnector).data.phpExtensions];
   const namespace = `${names.pascal}\\`;
   const model = {
     name: `app/${names.name}`,
@@ -155,7 +174,7 @@ function composerJson({ names, db, connector }: ManifestInput): PlannedFile {
     type: 'project',
     license: 'proprietary',
     require: sortedRequirements({
-      php: `>=${versions.minimumPhp}`,
+      php: phpConstraint(),
       ...Object.fromEntries(phpExtensions.map((ext) => [`ext-${ext}`, '*'])),
       ...versions.packages,
     }),
@@ -164,11 +183,11 @@ function composerJson({ names, db, connector }: ManifestInput): PlannedFile {
     'autoload-dev': { 'psr-4': { [`${namespace}Tests\\`]: 'tests/' } },
     scripts: {
       // Composer stops scripts after 300 s; a server must run until it is stopped.
-      dev: ['Composer\\Config::disableProcessTimeout', 'bin/serve php --dev'],
+      dev: ['Composer\\Config::disableProcessTimeout', 'bin/start --dev'],
       fix: 'php-cs-fixer fix',
       lint: 'php-cs-fixer fix --dry-run --diff',
       migrate: '@php bin/migrate.php',
-      start: ['Composer\\Config::disableProcessTimeout', 'bin/serve'],
+      start: ['Composer\\Config::disableProcessTimeout', 'bin/start'],
       test: 'phpunit',
     },
     config: { 'sort-packages': true },
@@ -188,25 +207,34 @@ export const php = {
       'with 404 and 405 included. No full framework, container or config files: the app is ' +
       'one `Request → Response` class, `src/App.php`, which the tests call directly. Slim 4 ' +
       'would be the other natural choice; it is left out because this template is verified ' +
-      'against distribution packages, where Slim 4 is not packaged. Storage is PDO with ' +
-      'prepared statements for PostgreSQL and MySQL and the `mongodb` extension for MongoDB, ' +
-      'behind the small `ItemStore` interface. SQL schema changes are plain versioned `.sql` ' +
-      'files in `migrations/`, applied by a short runner (`src/Storage/Migrator.php`) that ' +
-      'records each version in `schema_migrations`: readable by any tool, no ORM needed for a ' +
-      'few statements. The service runs on PHP’s built-in web server (forked workers in the ' +
-      'container) through `bin/serve`, which makes SIGTERM finish the requests in flight; for ' +
-      'heavy traffic, serve `public/index.php` with php-fpm or FrankenPHP instead.',
+      'against distribution packages, where Slim 4 is not packaged. Logging is Monolog (PSR-3, ' +
+      'JSON lines on stderr), `.env` is read by symfony/dotenv. Storage is PDO with real ' +
+      'prepared statements and persistent connections for PostgreSQL and MySQL, and the ' +
+      '`mongodb` extension’s driver API for MongoDB (the official `mongodb/mongodb` library ' +
+      'would add a friendlier layer; it is left out because it is not packaged where this ' +
+      'template is verified), behind the small `ItemStore` interface. ' +
+      'SQL schema changes are plain versioned `.sql` files in `migrations/`, applied by a short ' +
+      'runner (`src/Storage/Migrator.php`) that records each version in `schema_migrations`: ' +
+      'readable by any tool, no ORM needed for a few statements. In production (`make start`, ' +
+      'the container) nginx serves on $PORT in front of PHP-FPM, both configured in `config/`; ' +
+      'nginx refuses bodies over 1 MiB from their headers and buffers the rest before a PHP ' +
+      'worker is taken, and `bin/start` stops both gracefully on SIGTERM (every accepted ' +
+      'request is answered). So `make start` needs nginx and PHP-FPM installed (Debian/Ubuntu: ' +
+      '`apt-get install nginx php8.4-fpm`, then `make start PHP_FPM=php-fpm8.4`; macOS: ' +
+      '`brew install nginx php`); `make dev` uses PHP’s built-in server, which needs neither.',
   },
   files: [
     { from: t('public/index.php.ejs'), to: 'public/index.php' },
     { from: t('src/App.php.ejs'), to: 'src/App.php' },
     { from: t('src/Config.php.ejs'), to: 'src/Config.php' },
     { from: t('src/HttpError.php.ejs'), to: 'src/HttpError.php' },
-    { from: t('src/Logger.php.ejs'), to: 'src/Logger.php' },
+    { from: t('src/OpenApi.php.ejs'), to: 'src/OpenApi.php' },
     { from: t('src/Items/ItemInput.php.ejs'), to: 'src/Items/ItemInput.php' },
     { from: t('src/Items/ItemStore.php.ejs'), to: 'src/Items/ItemStore.php' },
     { from: t('src/Items/Paging.php.ejs'), to: 'src/Items/Paging.php' },
-    { from: t('bin/serve.ejs'), to: 'bin/serve', mode: EXECUTABLE },
+    { from: t('bin/start.ejs'), to: 'bin/start', mode: EXECUTABLE },
+    { from: t('config/nginx.conf'), to: 'config/nginx.conf' },
+    { from: t('config/php-fpm.conf'), to: 'config/php-fpm.conf' },
     { from: t('bin/install-extensions.ejs'), to: 'bin/install-extensions', mode: EXECUTABLE },
     { from: t('tests/bootstrap.php'), to: 'tests/bootstrap.php' },
     { from: t('tests/Unit/AppTest.php.ejs'), to: 'tests/Unit/AppTest.php' },
@@ -228,18 +256,21 @@ export const php = {
   make: {
     // Tools run through $(PHP), so `make test PHP=php8.5` uses that interpreter throughout;
     // `PHPUNIT=/usr/bin/phpunit` runs a system-wide PHPUnit instead of the project's.
+    // PHP_FPM and NGINX: the production server (Debian names it php-fpm8.4, say).
     variables: {
       PHP: 'php',
+      PHP_FPM: 'php-fpm',
+      NGINX: 'nginx',
       COMPOSER: 'composer',
       PHPUNIT: 'vendor/bin/phpunit',
       PHP_CS_FIXER: 'vendor/bin/php-cs-fixer',
     },
     targets: {
       install: ['$(COMPOSER) install --no-interaction --no-progress'],
-      // PHP reads changed files on the next request: no reloader needed.
-      dev: ['bin/serve $(PHP) --dev'],
+      // PHP's built-in server reads changed files on the next request: no reloader needed.
+      dev: ['bin/start --dev --php=$(PHP)'],
       // Nothing to build: PHP runs the sources.
-      start: ['bin/serve $(PHP)'],
+      start: ['bin/start --php=$(PHP) --php-fpm=$(PHP_FPM) --nginx=$(NGINX)'],
       test: ['$(PHP) $(PHPUNIT)'],
       lint: ['$(PHP) $(PHP_CS_FIXER) fix --dry-run --diff'],
       migrate: ['$(PHP) bin/migrate.php'],
@@ -258,6 +289,20 @@ export const php = {
           coverage: 'none',
         },
       },
+      // setup-php keeps no cache of its own: Composer's download cache, keyed on the manifest and lock.
+      {
+        name: 'Locate the Composer cache',
+        id: 'composer-cache',
+        run: 'echo "dir=$(composer config cache-files-dir)" >> "$GITHUB_OUTPUT"',
+      },
+      {
+        uses: actions.cache,
+        with: {
+          path: '${{ steps.composer-cache.outputs.dir }}',
+          key: "composer-${{ runner.os }}-${{ hashFiles('composer.json', 'composer.lock') }}",
+          'restore-keys': 'composer-${{ runner.os }}-',
+        },
+      },
     ],
     gitlabImage: versions.image,
     gitlabBeforeScript: [
@@ -266,6 +311,15 @@ export const php = {
       'sh bin/install-extensions',
       `curl -fsSLo /usr/local/bin/composer https://getcomposer.org/download/${versions.composer}/composer.phar && chmod +x /usr/local/bin/composer`,
     ],
+    gitlabCache: {
+      keyFiles: ['composer.json', 'composer.lock'],
+      paths: ['.cache/composer/'],
+      variables: { COMPOSER_CACHE_DIR: '$CI_PROJECT_DIR/.cache/composer' },
+    },
+    // Composer's own check of composer.lock against the PHP security advisories.
+    audit: ['composer audit'],
+    dependabotEcosystem: 'composer',
+    lockfile: { path: 'composer.lock', writtenBy: 'first-install' },
   },
   ignore: {
     git: ['/vendor/', '.phpunit.cache/', '.phpunit.result.cache', '.php-cs-fixer.cache'],
@@ -286,11 +340,14 @@ export const php = {
     // The official image's `www-data` user.
     uid: 33,
     gid: 33,
+    // bin/start keeps nginx's and PHP-FPM's pid files, socket and temporary files in a
+    // directory below $TMPDIR.
     writablePaths: ['/tmp'],
-    serve: ['sh', 'bin/serve'],
+    serve: ['sh', 'bin/start'],
     migrate: ['php', 'bin/migrate.php'],
     migrationLock: false,
-    shutdownSeconds: 15,
+    // bin/start's DRAIN_TIMEOUT default.
+    shutdownSeconds: 25,
   },
   defaultPort: 3000,
   // The name becomes the namespace (`my-api` → `MyApi`); a one-word name must not be a
@@ -310,8 +367,10 @@ export const php = {
     ['src/Items/', 'request body and paging rules, and the `ItemStore` interface'],
     ['src/Storage/', 'the database: every query, parameterised, and the connection'],
     ['src/Config.php', 'environment variables and `.env`'],
+    ['src/OpenApi.php', 'the OpenAPI document served at `/openapi.json`'],
     ['public/index.php', 'the front controller: reads the request (1 MiB at most), sends the response'],
-    ['bin/serve', '`make start`: PHP’s built-in server on $PORT, graceful on SIGTERM'],
+    ['bin/start', '`make start` and the container: nginx + PHP-FPM on $PORT (`PHP_FPM_WORKERS` workers, default 4), draining on SIGTERM for up to `DRAIN_TIMEOUT` seconds (default 25); `--dev`: PHP’s built-in server'],
+    ['config/', 'nginx and PHP-FPM configuration for bin/start'],
     ['bin/migrate.php', '`make migrate`: applies migrations/*.sql (SQL) or ensures indexes (MongoDB)'],
     ['bin/install-extensions', 'adds the database extension to an official php image (Docker, GitLab CI)'],
     ['tests/Unit/', 'fast tests of the HTTP layer, validation and configuration'],

@@ -1,5 +1,5 @@
 import { stringify } from 'smol-toml';
-import { python as versions } from '../versions.js';
+import { auditTools, python as versions } from '../versions.js';
 import type { DatabaseId } from '../databases/index.js';
 import type { Connector, LanguageSpec, ManifestInput } from './types.js';
 import type { FileRule, PlannedFile } from '../plan/types.js';
@@ -194,6 +194,18 @@ export const python = {
     gitlabImage: versions.image,
     // Slim images have no make.
     gitlabBeforeScript: ['apt-get update && apt-get install -y --no-install-recommends make'],
+    gitlabCache: {
+      keyFiles: ['pyproject.toml'],
+      paths: ['.cache/pip/'],
+      variables: { PIP_CACHE_DIR: '$CI_PROJECT_DIR/.cache/pip' },
+    },
+    // pip-audit runs from CI's own Python and reads what `make install` put in .venv (by path,
+    // so a virtualenv without pip works too); it stays out of the project's dependencies.
+    audit: [
+      `python3 -m pip install --quiet pip-audit==${auditTools.pipAudit}`,
+      'python3 -m pip_audit --skip-editable --path .venv/lib/python*/site-packages',
+    ],
+    dependabotEcosystem: 'pip',
   },
   ignore: {
     git: [
@@ -234,6 +246,18 @@ export const python = {
     // uvicorn waits for in-flight requests, which the database timeouts bound.
     shutdownSeconds: 15,
   },
+  // What breaks `pip install -e '.[dev]'` or the venv: a project named like one of its own
+  // requirements (direct or pulled in) cannot be resolved (ResolutionImpossible), and its
+  // console script `.venv/bin/<name>` overwrites an interpreter, pip, activate or a tool's.
+  // The pulled-in names are what `pip install --dry-run --report` resolves for the pins.
+  reservedNames: [
+    ...[...Object.keys(versions.packages), ...Object.keys(versions.devPackages), 'hatchling'].map((n) => n.toLowerCase()),
+    'annotated-doc', 'annotated-types', 'anyio', 'certifi', 'click', 'dnspython', 'h11', 'httpcore', 'idna',
+    'iniconfig', 'packaging', 'pluggy', 'psycopg-binary', 'pydantic', 'pydantic-core', 'pygments', 'sniffio',
+    'opentelemetry-api', 'starlette', 'typing-extensions', 'typing-inspection',
+    'activate', 'pip', 'pip3', 'pygmentize', 'python', 'python3',
+    'django', 'flask',
+  ],
   defaultPort: 3000,
   layout: [
     ['app/main.py', 'the routes, JSON error responses and the app factory'],

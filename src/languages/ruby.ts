@@ -1,6 +1,6 @@
 import type { DatabaseId } from '../databases/index.js';
 import type { FileRule, PlannedFile } from '../plan/types.js';
-import { ruby as versions } from '../versions.js';
+import { auditTools, ruby as versions } from '../versions.js';
 import type { Connector, LanguageSpec, ManifestInput } from './types.js';
 
 type GemName = keyof typeof versions.gems;
@@ -19,6 +19,7 @@ const commonGems: GemLine[] = [
   { name: 'puma' },
   // Default group: the container runs `rake db:migrate` before the server starts.
   { name: 'rake' },
+  { name: 'logger' },
   { name: 'rerun', group: 'development', tool: true },
   { name: 'rubocop', group: 'development', tool: true },
   { name: 'rack-test', group: 'test' },
@@ -43,6 +44,7 @@ function sequelConnector(
     data: {
       ...data,
       gems: ['sequel', driver] satisfies GemName[],
+      openapiId: '{ type: integer, format: int64, minimum: 1 }',
       migrateDescription: 'Apply pending Sequel migrations from db/migrate',
       // Migrations run before the server, in the same container start.
       dockerCmd: ['sh', '-c', 'bundle exec rake db:migrate && exec bundle exec puma -C config/puma.rb'],
@@ -68,8 +70,8 @@ export const ruby = {
     { from: 'ruby/config.ru.ejs', to: 'config.ru' },
     { from: 'ruby/Rakefile.ejs', to: 'Rakefile' },
     { from: 'ruby/config/puma.rb', to: 'config/puma.rb' },
-    { from: 'ruby/rubocop.yml', to: '.rubocop.yml' },
     { from: 'ruby/rspec', to: '.rspec' },
+    { from: 'ruby/openapi.yaml.ejs', to: 'openapi.yaml' },
     { from: 'ruby/lib/project.rb.ejs', to: 'lib/{snake}.rb' },
     lib('app.rb'),
     lib('body_limit.rb'),
@@ -81,6 +83,7 @@ export const ruby = {
     { from: 'ruby/spec/unit/app_spec.rb.ejs', to: 'spec/unit/app_spec.rb' },
     { from: 'ruby/spec/unit/body_limit_spec.rb.ejs', to: 'spec/unit/body_limit_spec.rb' },
     { from: 'ruby/spec/unit/env_file_spec.rb.ejs', to: 'spec/unit/env_file_spec.rb' },
+    { from: 'ruby/spec/unit/openapi_spec.rb.ejs', to: 'spec/unit/openapi_spec.rb' },
     { from: 'ruby/spec/unit/validation_spec.rb.ejs', to: 'spec/unit/validation_spec.rb' },
     { from: 'ruby/spec/integration/health_spec.rb.ejs', to: 'spec/integration/health_spec.rb' },
     { from: 'ruby/spec/integration/items_spec.rb.ejs', to: 'spec/integration/items_spec.rb' },
@@ -110,6 +113,7 @@ export const ruby = {
       files: [{ from: 'ruby/connectors/mongo/item_store.rb.ejs', to: 'lib/{snake}/item_store.rb' }],
       data: {
         gems: ['mongo'] satisfies GemName[],
+        openapiId: "{ type: string, pattern: '^[0-9a-f]{24}$' }",
         migrateDescription: 'Ensure the MongoDB indexes (the service also does it at start-up)',
         buildPackages: [],
         runtimePackages: [],
@@ -121,7 +125,11 @@ export const ruby = {
   // Sequel keeps its own versioned migrations (db/migrate/NNN_*.rb, recorded in schema_info):
   // Ruby files run by `rake db:migrate`, so no SQL runner is needed besides the app's own gems.
   sqlMigrationsDir: null,
-  manifests: (input) => [gemfile(input)],
+  manifests: (input) => [
+    gemfile(input),
+    { path: '.ruby-version', source: 'content', content: `${versions.version}\n` },
+    { path: '.rubocop.yml', source: 'content', content: rubocopConfig() },
+  ],
   make: {
     // BUNDLE_EXEC= runs the tools from the system gems instead of the bundle (e.g. Debian's packages).
     variables: { RUBY: 'ruby', BUNDLE: 'bundle', BUNDLE_EXEC: '$(BUNDLE) exec' },
@@ -137,15 +145,33 @@ export const ruby = {
   },
   ci: {
     githubSetup: [
-      { name: 'Set up Ruby', uses: versions.actions.setupRuby, with: { 'ruby-version': versions.version } },
+      // bundler-cache runs `bundle install` (frozen to Gemfile.lock once committed) and caches the gems.
+      {
+        name: 'Set up Ruby',
+        uses: versions.actions.setupRuby,
+        with: { 'ruby-version': versions.version, 'bundler-cache': true },
+      },
     ],
     gitlabImage: versions.image,
     // Slim images have neither make nor a compiler; the headers cover every database's driver
-    // because one image serves them all (a few seconds of apt).
+    // because one image serves them all (a few seconds of apt). bundler-audit fetches its
+    // advisory database with git.
     gitlabBeforeScript: [
       'apt-get update',
-      'apt-get install -y --no-install-recommends make build-essential libpq-dev default-libmysqlclient-dev',
+      'apt-get install -y --no-install-recommends make build-essential git libpq-dev default-libmysqlclient-dev',
     ],
+    gitlabCache: {
+      keyFiles: ['Gemfile', 'Gemfile.lock'],
+      paths: ['vendor/bundle/'],
+      variables: { BUNDLE_PATH: 'vendor/bundle' },
+    },
+    // Checks Gemfile.lock against the Ruby Advisory Database, fetched fresh each run.
+    audit: [
+      `gem install --no-document bundler-audit -v ${auditTools.bundlerAudit}`,
+      'bundle-audit check --update',
+    ],
+    dependabotEcosystem: 'bundler',
+    lockfile: { path: 'Gemfile.lock', writtenBy: 'first-install' },
   },
   ignore: {
     git: ['.bundle/', 'vendor/bundle/', 'coverage/', 'tmp/'],
@@ -187,19 +213,54 @@ export const ruby = {
     'mongo', 'numeric', 'object', 'object-space', 'proc', 'process', 'puma', 'rack', 'ractor', 'rake',
     'random', 'range', 'rational', 'regexp', 'sequel', 'set', 'signal', 'sinatra', 'string', 'struct',
     'symbol', 'thread', 'time', 'uri', 'warning',
+    // Classes defined once the app and its specs have loaded (Ruby 3.3, Object.constants): a
+    // module of that name fails with "TypeError: Queue is not a module".
+    'addrinfo', 'argument-error', 'basic-socket', 'big-decimal', 'closed-queue-error', 'condition-variable',
+    'date-time', 'delegator', 'encoding-error', 'false-class', 'fiber-error', 'float-domain-error',
+    'frozen-error', 'index-error', 'interrupt', 'key-error', 'load-error', 'local-jump-error', 'match-data',
+    'monitor', 'mutex', 'name-error', 'nil-class', 'no-matching-pattern-error', 'no-matching-pattern-key-error',
+    'no-memory-error', 'no-method-error', 'not-implemented-error', 'opt-parse', 'option-parser', 'queue',
+    'range-error', 'refinement', 'regexp-error', 'resolv', 'runtime-error', 'scan-error', 'script-error',
+    'security-error', 'signal-exception', 'simple-delegator', 'sized-queue', 'socket', 'socket-error',
+    'standard-error', 'stop-iteration', 'string-scanner', 'syntax-error', 'system-call-error', 'system-exit',
+    'system-stack-error', 'tempfile', 'thread-error', 'thread-group', 'trace-point', 'true-class', 'type-error',
+    'unbound-method', 'uncaught-throw-error', 'zero-division-error', 'gem', 'bundler', 'rb-config',
+    // `lib/<snake>.rb` comes first on the load path: it would shadow `require '<snake>'` for the
+    // gems (`pg` → Sequel::AdapterNotFound) and every top-level library the app loads
+    // ($LOADED_FEATURES after loading it), plus the gems the project pins.
+    ...Object.keys(versions.gems),
+    'base64', 'bigdecimal', 'bson-native', 'bundled-gems', 'date-core', 'delegate', 'did-you-mean', 'digest',
+    'erb', 'error-highlight', 'etc', 'fileutils', 'forwardable', 'ipaddr', 'mustermann', 'open3', 'openssl',
+    'optparse', 'pg-ext', 'psych', 'rbconfig', 'rubygems', 'securerandom', 'shellwords', 'stringio', 'strscan',
+    'tilt', 'timeout', 'tmpdir', 'yaml', 'zlib',
   ],
   layout: [
     ['config.ru', 'Rack entry point: builds the item store and hands the Sinatra app to Puma'],
-    ['config/puma.rb', 'Puma: port, threads, exit 0 after a graceful SIGTERM shutdown'],
+    ['config/puma.rb', 'Puma: port, threads, SIGTERM drain (exit 0), the body-size ceiling, JSON for what Puma answers itself'],
     ['lib/', 'the service: `app.rb` (routes, JSON errors), `validation.rb`, `item_store.rb` (database access), `body_limit.rb` (413), `config.rb` and `env_file.rb` (environment, `.env`)'],
     ['db/migrate/', 'Sequel migrations (SQL databases), applied in order by `make migrate`'],
     ['spec/unit/', 'RSpec tests that need no database'],
     ['spec/integration/', 'RSpec tests of every route against the database in TEST_DATABASE_URL or DATABASE_URL'],
     ['Rakefile', '`rake db:migrate` and `rake spec`'],
-    ['Gemfile', 'dependencies, pinned; commit the Gemfile.lock that `bundle install` writes'],
+    ['Gemfile', 'dependencies (`~>` requirements); commit the Gemfile.lock that `bundle install` writes'],
+    ['.ruby-version', 'the Ruby release: Bundler and version managers read it; the Docker image and CI use the same one'],
+    ['openapi.yaml', 'the OpenAPI 3.1 description of the API, served as JSON at `/openapi.json`'],
     ['.rubocop.yml', 'RuboCop settings'],
   ],
 } satisfies LanguageSpec;
+
+/**
+ * `~>` keeps `bundle update` within releases that promise compatibility: the minor series
+ * from 1.0 on (`~> 4.2` allows 4.2.2 … 4.x), the patch series below it, where a minor
+ * release may break (`~> 0.5.7` allows 0.5.x). Gemfile.lock records the exact releases.
+ */
+export function gemRequirement(version: string): string {
+  const [major = '0', minor = '0', patch = '0'] = version.split('.');
+  return major === '0' ? `~> 0.${minor}.${patch}` : `~> ${major}.${minor}`;
+}
+
+/** `major.minor` of the pinned Ruby: what RuboCop's TargetRubyVersion names. */
+export const rubyTarget = versions.version.split('.').slice(0, 2).join('.');
 
 /**
  * The Gemfile is built from data rather than templated: sorted within each group, so the
@@ -210,7 +271,7 @@ function gemfile({ connector, generatorVersion }: ManifestInput): PlannedFile {
   const driverGems = ((connector.data?.gems ?? []) as GemName[]).map((name): GemLine => ({ name }));
   const all = [...commonGems, ...driverGems];
   const line = (g: GemLine, indent = '') =>
-    `${indent}gem '${g.name}', '${versions.gems[g.name]}'${g.tool ? ', require: false' : ''}`;
+    `${indent}gem '${g.name}', '${gemRequirement(versions.gems[g.name])}'${g.tool ? ', require: false' : ''}`;
   const sorted = (gems: GemLine[]) => [...gems].sort((a, b) => (a.name < b.name ? -1 : 1));
   const group = (name: 'development' | 'test') => [
     '',
@@ -223,14 +284,44 @@ function gemfile({ connector, generatorVersion }: ManifestInput): PlannedFile {
     '',
     "source 'https://rubygems.org'",
     '',
-    `# Exact versions, as pinned by create-backend-starter ${generatorVersion}; \`bundle update\``,
-    '# moves them. The code also runs on Ruby 3.1, Sinatra 3 / Rack 2 and Puma 5.6.',
-    "ruby '>= 3.1'",
+    '# The interpreter the Dockerfile and CI use; rbenv, asdf and chruby read the same file.',
+    "ruby file: '.ruby-version'",
     '',
+    `# Requirements as create-backend-starter ${generatorVersion} wrote them: \`bundle update\` takes`,
+    '# compatible releases within them, and Gemfile.lock (commit it) records the exact ones.',
     ...sorted(all.filter((g) => !g.group)).map((g) => line(g)),
     ...group('development'),
     ...group('test'),
     '',
   ].join('\n');
   return { path: 'Gemfile', source: 'content', content: text };
+}
+
+/**
+ * RuboCop's configuration, for the RuboCop the Gemfile pins. New cops are on, so an
+ * upgrade may bring new offenses: fix them in the commit that upgrades.
+ */
+export function rubocopConfig(): string {
+  return [
+    '# RuboCop\'s defaults, with the few changes below, for the RuboCop release in Gemfile.lock.',
+    '# New cops are enabled as they arrive: a RuboCop upgrade may report new offenses, which',
+    '# belong in the same commit as the upgrade.',
+    'AllCops:',
+    `  TargetRubyVersion: ${rubyTarget}`,
+    '  NewCops: enable',
+    '  SuggestExtensions: false',
+    '  Exclude:',
+    "    - 'vendor/**/*'",
+    "    - 'tmp/**/*'",
+    '',
+    '# Specs are long `describe` blocks by nature.',
+    'Metrics/BlockLength:',
+    '  Exclude:',
+    "    - 'spec/**/*'",
+    "    - 'Rakefile'",
+    '',
+    'Metrics/MethodLength:',
+    '  Max: 20',
+    '',
+  ].join('\n');
 }

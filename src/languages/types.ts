@@ -41,11 +41,26 @@ export interface LanguageSpec {
   /** Make variables (`PYTHON ?= python3`) and the recipe lines of each uniform target. */
   make: { variables: Record<string, string>; targets: Record<MakeTarget, string[]> };
   ci: {
-    /** Steps after checkout that put the runtime on the GitHub runner. */
+    /** Steps after checkout that put the runtime on the GitHub runner, with its dependency cache. */
     githubSetup: WorkflowStep[];
     /** Image GitLab CI runs the job in, and commands before `make install`. */
     gitlabImage: string;
     gitlabBeforeScript: string[];
+    /**
+     * GitLab keeps only paths inside the project between jobs: the download cache goes there
+     * (`variables` point the tool at it), keyed on the files that pin the dependencies.
+     */
+    gitlabCache: { keyFiles: string[]; paths: string[]; variables: Record<string, string> };
+    /** Commands, after `make install`, that fail on known vulnerabilities in the installed dependencies. */
+    audit: string[];
+    /** Dependabot's `package-ecosystem` for the manifest (`npm`, `pip`, `bundler`, `composer`). */
+    dependabotEcosystem: string;
+    /**
+     * The lockfile installs are frozen to: shipped with the project (`generator`), or written
+     * by the first `make install` where its registry cannot be reached when generating
+     * (`first-install`; the README asks to commit it). Absent while the language has none.
+     */
+    lockfile?: { path: string; writtenBy: 'generator' | 'first-install' };
   };
   ignore: { git: string[]; docker: string[] };
   /**

@@ -8,7 +8,8 @@ import type { ProjectContext } from './context.js';
  */
 const CI_PASSWORD = 'ci-only-password';
 const CI_SECRETS = { DB_PASSWORD: CI_PASSWORD, DB_ROOT_PASSWORD: 'ci-only-root-password' };
-const MAKE_STEPS = ['install', 'lint', 'migrate', 'test'] as const;
+/** After `make install` and the dependency audit. */
+const CHECK_STEPS = ['lint', 'migrate', 'test'] as const;
 
 function serviceEnv(ctx: ProjectContext): Record<string, string> {
   const env = ctx.db.containerEnv(`${ctx.names.snake}_test`, ctx.dbUser);
@@ -36,7 +37,10 @@ export function githubWorkflowModel(ctx: ProjectContext): Record<string, unknown
   return {
     name: 'CI',
     on: { push: { branches: ['main'] }, pull_request: {} },
+    // The token can read the code and nothing else; no step needs more.
     permissions: { contents: 'read' },
+    // A newer push to the same branch or pull request makes the older run pointless.
+    concurrency: { group: '${{ github.workflow }}-${{ github.ref }}', 'cancel-in-progress': true },
     jobs: {
       test: {
         'runs-on': githubRunner,
@@ -51,9 +55,12 @@ export function githubWorkflowModel(ctx: ProjectContext): Record<string, unknown
         },
         env: { DATABASE_URL: url, TEST_DATABASE_URL: url },
         steps: [
-          { uses: actions.checkout },
+          // No step pushes: the token is not left in .git/config for the dependencies' code to find.
+          { uses: actions.checkout, with: { 'persist-credentials': false } },
           ...lang.ci.githubSetup,
-          ...MAKE_STEPS.map((t) => ({ name: `make ${t}`, run: `make ${t}` })),
+          { name: 'make install', run: 'make install' },
+          { name: 'audit dependencies', run: lang.ci.audit.join('\n') },
+          ...CHECK_STEPS.map((t) => ({ name: `make ${t}`, run: `make ${t}` })),
         ],
       },
     },
@@ -63,15 +70,18 @@ export function githubWorkflowModel(ctx: ProjectContext): Record<string, unknown
 export function gitlabCiModel(ctx: ProjectContext): Record<string, unknown> {
   const { db, lang } = ctx;
   const url = ciDatabaseUrl(ctx, 'db');
+  const cache = lang.ci.gitlabCache;
   return {
     stages: ['test'],
     test: {
       stage: 'test',
       image: lang.ci.gitlabImage,
       services: [{ name: db.image, alias: 'db' }],
-      variables: { ...serviceEnv(ctx), DATABASE_URL: url, TEST_DATABASE_URL: url },
+      variables: { ...serviceEnv(ctx), DATABASE_URL: url, TEST_DATABASE_URL: url, ...cache.variables },
+      // Downloads survive between pipelines until the files that pin them change.
+      cache: { key: { files: cache.keyFiles }, paths: cache.paths },
       before_script: lang.ci.gitlabBeforeScript,
-      script: MAKE_STEPS.map((t) => `make ${t}`),
+      script: ['make install', ...lang.ci.audit, ...CHECK_STEPS.map((t) => `make ${t}`)],
     },
   };
 }

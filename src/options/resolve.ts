@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { languages, type LanguageId, type LanguageSpec } from '../languages/index.js';
 import type { GenerateOptions } from '../plan/types.js';
+import { show } from '../write/display.js';
 import { checkName, nameFromDirectory } from './names.js';
 import { flagUsage, isPositional, optionByKey, options, type OptionKey, type OptionSpec } from './schema.js';
 
@@ -69,8 +70,7 @@ export function resolveOptions(raw: RawAnswers): GenerateOptions {
     return (given === undefined ? o.default : validateValue(o, given)) as T;
   };
   const directory = value<string>('directory');
-  if (directory.trim() === '') throw new UsageError('the target directory must not be empty');
-  if (directory.includes('\0')) throw new UsageError('the target directory contains a NUL byte');
+  checkDirectory(directory);
 
   let name: string;
   const givenName = raw.name;
@@ -105,6 +105,41 @@ export function resolveOptions(raw: RawAnswers): GenerateOptions {
     force: value('force'),
     dryRun: value('dryRun'),
   };
+}
+
+/** Linux limits: a name (one path component) and a whole path, in bytes. */
+const NAME_MAX = 255;
+// Room under the target for the project's own deepest path and the staging folder.
+const PATH_MAX = 4095 - 128;
+
+/**
+ * What the file system would refuse, refused first as a usage error (exit 2) with a
+ * short echo: a 1 MB argument must not come back as 1 MB of error message.
+ */
+export function checkDirectory(directory: string): void {
+  if (directory.trim() === '') {
+    throw new UsageError('the target directory must not be empty: give the folder to create, e.g. create-backend-starter my-api');
+  }
+  if (directory.includes('\0')) throw new UsageError(`the target directory ${show(directory, 60)} contains a NUL byte; choose another name`);
+  // Node decodes argv as UTF-8 and turns invalid bytes into U+FFFD: the folder would
+  // get another name than the one given.
+  if (directory.includes('\uFFFD')) {
+    throw new UsageError(
+      `the target directory ${show(directory, 60)} is not valid UTF-8 (shown with \uFFFD where the bytes are invalid); choose a name in UTF-8`,
+    );
+  }
+  for (const part of path.resolve(directory).split(path.sep)) {
+    const bytes = Buffer.byteLength(part);
+    if (bytes > NAME_MAX) {
+      throw new UsageError(
+        `the folder name ${show(part, 60)} is too long (${bytes} bytes): file systems allow at most ${NAME_MAX} bytes per name. Choose a shorter directory name`,
+      );
+    }
+  }
+  const total = Buffer.byteLength(path.resolve(directory));
+  if (total > PATH_MAX) {
+    throw new UsageError(`the target path is ${total} bytes long; at most ${PATH_MAX} bytes are allowed. Choose a shorter directory path`);
+  }
 }
 
 function exampleFlag(o: OptionSpec): string {

@@ -7,6 +7,7 @@ import { composeFile } from '../models/compose.js';
 import { envExample, envFile, secretNames, type Secrets } from '../models/env.js';
 import { githubWorkflowFile, gitlabCiFile } from '../models/ci.js';
 import { K8S_DIR, kubernetesFiles, kubernetesSummary } from '../models/kubernetes/index.js';
+import { dependabotFile } from '../models/dependabot.js';
 import { projectNames } from '../options/names.js';
 import type { Answers, FileRule, PlannedFile, ProjectNames } from './types.js';
 
@@ -81,7 +82,10 @@ export function buildPlan(answers: Answers, inputs: PlanInputs): Plan {
   }
   if (answers.kubernetes) files.push(...kubernetesFiles(ctx, inputs.secrets));
   if (answers.ci === 'github' || answers.ci === 'both') {
-    files.push(content('.github/workflows/ci.yml', githubWorkflowFile(ctx)));
+    files.push(
+      content('.github/workflows/ci.yml', githubWorkflowFile(ctx)),
+      content('.github/dependabot.yml', dependabotFile(ctx)),
+    );
   }
   if (answers.ci === 'gitlab' || answers.ci === 'both') {
     files.push(content('.gitlab-ci.yml', gitlabCiFile(ctx)));
@@ -103,6 +107,8 @@ export function buildPlan(answers: Answers, inputs: PlanInputs): Plan {
         make: lang.make,
         layout: lang.layout,
         defaultPort: lang.defaultPort,
+        lockfile: lang.ci.lockfile ?? null,
+        audit: lang.ci.audit,
       },
       db: { label: db.label, family: db.family, scheme: db.scheme, port: db.port, image: db.image },
       connector: { driver: connector.driver, ...connector.data },

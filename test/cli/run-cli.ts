@@ -25,14 +25,24 @@ export interface CliRun {
  */
 export function runCli(
   args: string[],
-  opts: { cwd: string; env?: NodeJS.ProcessEnv; onStderr?: (chunk: string, child: ReturnType<typeof spawn>) => void; timeoutMs?: number },
+  opts: {
+    cwd: string;
+    env?: NodeJS.ProcessEnv;
+    onStderr?: (chunk: string, child: ReturnType<typeof spawn>) => void;
+    timeoutMs?: number;
+    /** A command to run the CLI under (`strace …`); its own arguments first. */
+    prefix?: string[];
+    onSpawn?: (child: ReturnType<typeof spawn>) => void;
+  },
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [binPath, ...args], {
+    const [command, ...before] = opts.prefix ?? [process.execPath];
+    const child = spawn(command!, [...before, ...(opts.prefix ? [process.execPath] : []), binPath, ...args], {
       cwd: opts.cwd,
       env: { ...process.env, CI: '', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    opts.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { databaseIds, databases, type DatabaseId } from '../../src/databases/index.js';
@@ -96,6 +96,14 @@ async function runCombination(lang: LanguageId, db: DatabaseId): Promise<void> {
     const report = await checkContract(base);
     console.log(`[${lang} × ${db}] contract: ${report.passed.length} checks passed, ${report.failed.length} failed`);
     assertContract(report);
+    // The project's own functional layer, pointed at the service the suite booted, as a user
+    // points it at a compose or cluster deployment.
+    if (await hasMakeTarget(dir, 'test-functional')) {
+      const functional = await make('test-functional', { BASE_URL: base });
+      console.log(`[${lang} × ${db}] make test-functional BASE_URL=${base}:\n${tail(functional.stdout + functional.stderr, 5)}`);
+    } else {
+      console.warn(`[${lang} × ${db}] functional layer NOT RUN: the generated Makefile has no test-functional target`);
+    }
     // Through make, only "the whole group ended without SIGKILL" is observable.
     const stopped = await service.stop('SIGTERM', 15_000);
     expect(stopped.exitedCleanly, `SIGTERM shutdown was not clean: ${JSON.stringify(stopped)}\n${service.tail(30)}`).toBe(true);
@@ -128,6 +136,11 @@ async function runCombination(lang: LanguageId, db: DatabaseId): Promise<void> {
   }
   // Removed as soon as it passed; a failed one stays until the run ends (CBS_KEEP_TMP=1 keeps it).
   await rm(work, { recursive: true, force: true });
+}
+
+async function hasMakeTarget(dir: string, target: string): Promise<boolean> {
+  const makefile = await readFile(path.join(dir, 'Makefile'), 'utf8');
+  return new RegExp(`^${target}:`, 'm').test(makefile);
 }
 
 function tail(text: string, lines: number): string {

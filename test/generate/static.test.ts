@@ -10,6 +10,7 @@ import { databaseIds } from '../../src/databases/index.js';
 import { createBackend } from '../../src/index.js';
 import { languageIds } from '../../src/languages/index.js';
 import { listTree, tempDir } from '../cli/run-cli.js';
+import { skipBecause } from '../skip.js';
 import { requireTool, run, tools } from './tools.js';
 
 const combos = languageIds.flatMap((lang) => databaseIds.map((db) => ({ lang, db })));
@@ -91,17 +92,17 @@ describe.each(combos)('$lang × $db generated files', ({ lang, db }) => {
     expect(df.match(/^FROM /gm)?.length ?? 0).toBeGreaterThanOrEqual(2);
   });
 
-  it('source files pass their language syntax check', async () => {
+  it('source files pass their language syntax check', async (ctx) => {
+    if (lang === 'php') {
+      // Written for PHP 8.4 (typed class constants need 8.3): Debian 12's PHP 8.2 cannot parse it.
+      skipBecause(ctx, "checked by `php -l` on Debian 13's PHP 8.4 in the e2e suite (test/e2e/runtimes/php.ts)", true);
+    }
     let checked = 0;
     for (const f of files) {
       const abs = path.join(dir, f);
       if (/\.(ts|mts)$/.test(f)) {
         const out = ts.transpileModule(await text(f), { reportDiagnostics: true, fileName: f });
         expect((out.diagnostics ?? []).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')), f).toEqual([]);
-      } else if (f.endsWith('.php')) {
-        if (!requireTool(tools.php)) return;
-        const r = await run('php', ['-l', abs], dir);
-        expect(r.code, `${f}: ${r.out}`).toBe(0);
       } else if (f.endsWith('.rb') || f === 'Rakefile' || f === 'Gemfile' || f.endsWith('.ru')) {
         if (!requireTool(tools.ruby)) return;
         const r = await run('ruby', ['-c', abs], dir);

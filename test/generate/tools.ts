@@ -20,7 +20,6 @@ function which(bin: string): boolean {
 
 export const tools = {
   dockerCompose: { name: 'docker-compose (apt: docker-compose)', bin: 'docker-compose', available: which('docker-compose') },
-  php: { name: 'php (apt: php-cli)', bin: 'php', available: which('php') },
   ruby: { name: 'ruby (apt: ruby)', bin: 'ruby', available: which('ruby') },
   // pyenv's python3 may come first on PATH; Debian's is the one .ci/run provides.
   python: { name: 'python3 (apt: python3)', bin: '/usr/bin/python3', available: existsSync('/usr/bin/python3') },

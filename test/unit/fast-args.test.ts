@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseWithYargs } from '../../src/cli.js';
+import { parseWithYargs, wantsJson } from '../../src/cli.js';
 import { parseCommonArgs } from '../../src/options/fast-args.js';
 import { optionSchema, type OptionSpec } from '../../src/options/schema.js';
 
@@ -55,5 +55,19 @@ describe('anything yargs must answer is handed over', () => {
     [['x', '--', '--yes']],
   ])('%j', (argv) => {
     expect(parseCommonArgs(argv)).toBeUndefined();
+  });
+});
+
+describe('--json is read before parsing, the way the parsers read it', () => {
+  it.each([
+    [['--json'], true],
+    [['--json=true'], true],
+    [['--json', '--no-json'], false],
+    [['--json', '--json=false'], false],
+    [['x', '--', '--json'], false],
+    [['--json', '--', 'x'], true],
+    [[], false],
+  ])('%j → %s', (argv, json) => {
+    expect(wantsJson(argv)).toBe(json);
   });
 });

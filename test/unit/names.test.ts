@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkName, MAX_NAME_LENGTH, nameFromDirectory, normaliseName, projectNames } from '../../src/options/names.js';
+import { safeJson, shellQuote, show } from '../../src/write/display.js';
 
 describe('normaliseName', () => {
   it.each([
@@ -60,5 +61,23 @@ describe('projectNames', () => {
       pascal: 'MyCoolApi',
       title: 'My Cool Api',
     });
+  });
+});
+
+describe('names printed back to a terminal', () => {
+  it('escape control characters and cut very long ones', () => {
+    expect(show('esc\x1b]0;PWNED\x07x')).toBe('esc\\x1b]0;PWNED\\x07x');
+    expect(show('ok\rFAKE\u009b\u202e')).toBe('ok\\rFAKE\\x9b\\u202e');
+    expect(show('a'.repeat(10_000)).length).toBeLessThan(200);
+  });
+  it('quote the cd hint so bash goes exactly there', () => {
+    expect(shellQuote('my-api')).toBe('my-api');
+    expect(shellQuote('--json')).toBe('./--json');
+    expect(shellQuote("it's")).toBe(`'it'\\''s'`);
+    expect(shellQuote("a\x1bb'c")).toBe(`$'a\\x1bb\\'c'`);
+  });
+  it('JSON output escapes C1 controls that JSON.stringify leaves raw', () => {
+    expect(safeJson({ d: 'a\u009bb' })).toBe('{"d":"a\\u009bb"}');
+    expect(JSON.parse(safeJson({ d: 'a\u009bb' })).d).toBe('a\u009bb');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { databaseIds, databases } from '../../src/databases/index.js';
 import { languageIds, languages } from '../../src/languages/index.js';
-import { exampleCommand, missingAnswers, resolveOptions, UsageError } from '../../src/options/resolve.js';
+import { checkDirectory, exampleCommand, missingAnswers, resolveOptions, UsageError } from '../../src/options/resolve.js';
 import { optionSchema, type OptionSpec } from '../../src/options/schema.js';
 
 const schema = optionSchema as readonly OptionSpec[];
@@ -79,5 +79,41 @@ describe('missing answers without a terminal', () => {
     expect(exampleCommand({ lang: 'ruby' })).toBe(
       'npx create-backend-starter backend-starter --lang ruby --db postgres --yes',
     );
+  });
+});
+
+describe('the target directory', () => {
+  it('is refused before any write when the file system could not hold it', () => {
+    expect(() => checkDirectory('a'.repeat(255))).not.toThrow();
+    expect(() => checkDirectory('a'.repeat(256))).toThrow(/too long \(256 bytes\).*at most 255 bytes per name/);
+    // Bytes, not characters: 128 two-byte letters are 256 bytes.
+    expect(() => checkDirectory('é'.repeat(128))).toThrow(/256 bytes/);
+    expect(() => checkDirectory(`x/${'a/'.repeat(2100)}`)).toThrow(/target path is \d+ bytes long/);
+  });
+  it('echoes a huge argument shortened', () => {
+    const message = (() => {
+      try {
+        checkDirectory('a'.repeat(1_000_000));
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return '';
+    })();
+    expect(message.length).toBeLessThan(300);
+  });
+  it('refuses invalid UTF-8 (decoded by Node as U+FFFD) and says what to do when empty', () => {
+    expect(() => checkDirectory('bad\uFFFDname')).toThrow(/not valid UTF-8/);
+    expect(() => checkDirectory(' ')).toThrow(/must not be empty: give the folder to create, e.g. create-backend-starter my-api/);
+  });
+});
+
+describe('reserved names come from what the generated project depends on', () => {
+  it.each([
+    ['python', ['fastapi', 'pymysql', 'pytest', 'python3', 'activate']],
+    ['ruby', ['queue', 'standard-error', 'pg', 'stringio']],
+    ['node', ['fastify', 'mongodb', 'vitest']],
+  ] as const)('%s', (lang, names) => {
+    for (const name of names) expect(() => resolveOptions({ lang, name })).toThrow(new RegExp(`--name ${name}-service`));
+    expect(resolveOptions({ lang, name: `${names[0]}-app` }).name).toBe(`${names[0]}-app`);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { databaseIds, databases } from '../../src/databases/index.js';
-import { languageIds } from '../../src/languages/index.js';
+import { languageIds, languages } from '../../src/languages/index.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import type { Answers } from '../../src/plan/types.js';
 
@@ -64,7 +64,8 @@ describe.each(combos)('plan for $lang × $db', ({ lang, db }) => {
   it('runs the uniform make targets in CI against a database service', () => {
     const wf = parseYaml(content(a, '.github/workflows/ci.yml'));
     const steps = wf.jobs.test.steps.map((s: { run?: string }) => s.run).filter(Boolean);
-    expect(steps).toEqual(['make install', 'make lint', 'make migrate', 'make test']);
+    // Setup steps (the runtime, its cache) come first.
+    expect(steps.slice(steps.indexOf('make install'))).toEqual(['make install', languages[lang].ci.audit.join('\n'), 'make lint', 'make migrate', 'make test']);
     expect(wf.jobs.test.services.db.image).toBe(databases[db].image);
     expect(wf.jobs.test.env.DATABASE_URL).toMatch(new RegExp(`^${databases[db].scheme}://`));
   });

@@ -263,17 +263,17 @@ describe('file modes', () => {
     const dir = path.join(await tempDir('update-modes'), 'php-api');
     const answers = { lang: 'php', db: 'postgres', name: 'php-api', ci: 'github', docker: true, kubernetes: true, git: true } as const;
     const older = (t: string) => `${t}# 0.0.9\n`;
-    await generateOlder(dir, answers, '0.0.9', { 'bin/serve': older, 'bin/install-extensions': older }, { modes: { 'bin/serve': 0o644 } });
+    await generateOlder(dir, answers, '0.0.9', { 'bin/start': older, 'bin/install-extensions': older }, { modes: { 'bin/start': 0o644 } });
     await chmod(path.join(dir, 'bin/install-extensions'), 0o644); // the user's choice
     gitIn(dir, 'commit', '--quiet', '-am', 'not executable');
     const r = json((await runCli(['update', '--json'], { cwd: dir, env })).stdout);
     expect(r.changes).toEqual(
       expect.arrayContaining([
-        { path: 'bin/serve', action: 'updated' },
+        { path: 'bin/start', action: 'updated' },
         { path: 'bin/install-extensions', action: 'updated' },
       ]),
     );
-    expect((await stat(path.join(dir, 'bin/serve'))).mode & 0o777).toBe(0o755);
+    expect((await stat(path.join(dir, 'bin/start'))).mode & 0o777).toBe(0o755);
     expect((await stat(path.join(dir, 'bin/install-extensions'))).mode & 0o777).toBe(0o644);
   });
 });

@@ -4,8 +4,10 @@ import Fastify, {
   type FastifyReply,
   type FastifyServerOptions,
 } from 'fastify';
-import type { ItemRepository } from './items.ts';
-import { itemBodySchema, parsePaging, toItemInput } from './validation.ts';
+import { DatabaseUnavailableError, type ItemRepository } from './items.ts';
+import { registerJsonBodyParser } from './json-body.ts';
+import { registerOpenApi, routeSchemas } from './openapi.ts';
+import { parsePaging, toItemInput } from './validation.ts';
 
 export interface AppOptions {
   repository: ItemRepository;
@@ -28,15 +30,16 @@ export function buildApp({ repository, logger = false, healthTimeoutMs = 2000 }:
     ajv: { customOptions: { coerceTypes: false } },
   });
 
-  // Any body is parsed as JSON whatever its Content-Type, so a wrong or missing
-  // header is the same 400 as malformed JSON instead of Fastify's 415 (or a text/plain
-  // body arriving as a string). Fastify's own parser keeps its prototype-poisoning checks.
-  app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser('*', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  registerJsonBodyParser(app);
+  registerOpenApi(app);
 
   app.setErrorHandler<FastifyError>((error, request, reply) => {
     if (error.validation) {
       return reply.code(400).send({ error: error.message });
+    }
+    if (error instanceof DatabaseUnavailableError) {
+      request.log.warn({ err: error.cause }, 'database unavailable');
+      return reply.code(503).send({ error: 'Database unavailable, try again later' });
     }
     const status = error.statusCode ?? 500;
     if (status >= 500) {
@@ -52,44 +55,51 @@ export function buildApp({ repository, logger = false, healthTimeoutMs = 2000 }:
 
   app.addHook('onClose', () => repository.close());
 
-  app.get('/health', async (request, reply) => {
-    try {
-      await withTimeout(repository.ping(), healthTimeoutMs);
-      return { status: 'ok', database: 'up' };
-    } catch (err) {
-      request.log.warn({ err }, 'health check: database unreachable');
-      return reply.code(503).send({ status: 'error', database: 'down' });
-    }
-  });
+  // Registered as a plugin so that they are added after @fastify/swagger, which documents
+  // the routes added once it has loaded.
+  app.register(async (api) => {
+    api.get('/health', { schema: routeSchemas.health }, async (request, reply) => {
+      try {
+        await withTimeout(repository.ping(), healthTimeoutMs);
+        return { status: 'ok', database: 'up' };
+      } catch (err) {
+        request.log.warn({ err }, 'health check: database unreachable');
+        return reply.code(503).send({ status: 'error', database: 'down' });
+      }
+    });
 
-  app.get('/items', async (request, reply) => {
-    const paging = parsePaging(request.query as Record<string, unknown>);
-    if ('error' in paging) return reply.code(400).send({ error: paging.error });
-    return repository.list(paging.limit, paging.offset);
-  });
+    // For a liveness probe: a database outage must not get the process restarted.
+    api.get('/health/live', { schema: routeSchemas.live }, async () => ({ status: 'ok' }));
 
-  app.post<{ Body: ItemBody }>('/items', { schema: { body: itemBodySchema } }, async (request, reply) => {
-    const item = await repository.create(toItemInput(request.body));
-    return reply.code(201).send(item);
-  });
+    api.get('/items', { schema: routeSchemas.list }, async (request, reply) => {
+      const paging = parsePaging(request.query as Record<string, unknown>);
+      if ('error' in paging) return reply.code(400).send({ error: paging.error });
+      return repository.list(paging.limit, paging.offset);
+    });
 
-  app.get<{ Params: IdParams }>('/items/:id', async (request, reply) => {
-    const item = await repository.get(request.params.id);
-    return item ?? notFound(reply);
-  });
+    api.post<{ Body: ItemBody }>('/items', { schema: routeSchemas.create }, async (request, reply) => {
+      const item = await repository.create(toItemInput(request.body));
+      return reply.code(201).send(item);
+    });
 
-  app.put<{ Params: IdParams; Body: ItemBody }>(
-    '/items/:id',
-    { schema: { body: itemBodySchema } },
-    async (request, reply) => {
-      const item = await repository.update(request.params.id, toItemInput(request.body));
+    api.get<{ Params: IdParams }>('/items/:id', { schema: routeSchemas.get }, async (request, reply) => {
+      const item = await repository.get(request.params.id);
       return item ?? notFound(reply);
-    },
-  );
+    });
 
-  app.delete<{ Params: IdParams }>('/items/:id', async (request, reply) => {
-    if (!(await repository.remove(request.params.id))) return notFound(reply);
-    return reply.code(204).send();
+    api.put<{ Params: IdParams; Body: ItemBody }>(
+      '/items/:id',
+      { schema: routeSchemas.update },
+      async (request, reply) => {
+        const item = await repository.update(request.params.id, toItemInput(request.body));
+        return item ?? notFound(reply);
+      },
+    );
+
+    api.delete<{ Params: IdParams }>('/items/:id', { schema: routeSchemas.remove }, async (request, reply) => {
+      if (!(await repository.remove(request.params.id))) return notFound(reply);
+      return reply.code(204).send();
+    });
   });
 
   return app;

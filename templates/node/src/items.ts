@@ -31,3 +31,14 @@ export interface ItemRepository {
   init(): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * The database could not be reached, or no pooled connection came free in time: the
+ * request may succeed later, so the routes answer 503 rather than 500. Repositories
+ * throw it for connection-level failures only, never for a rejected query.
+ */
+export class DatabaseUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('database unavailable', { cause });
+  }
+}

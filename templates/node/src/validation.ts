@@ -18,6 +18,22 @@ export const itemBodySchema = {
   },
 } as const;
 
+/**
+ * The paging parameters as they arrive: text. parsePaging() checks and converts them;
+ * this schema only describes them for the OpenAPI document (and refuses a repeated one).
+ */
+export const pagingQuerySchema = {
+  type: 'object',
+  properties: {
+    limit: {
+      type: 'string',
+      pattern: '^[0-9]+$',
+      description: `an integer from 1 to ${MAX_LIMIT}, default ${DEFAULT_LIMIT}`,
+    },
+    offset: { type: 'string', pattern: '^[0-9]+$', description: 'an integer of 0 or more, default 0' },
+  },
+} as const;
+
 export function toItemInput(body: { name: string; description?: string | null }): ItemInput {
   return { name: body.name, description: body.description ?? null };
 }

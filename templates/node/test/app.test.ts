@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BODY_LIMIT, buildApp } from '../src/app.ts';
+import { DatabaseUnavailableError } from '../src/items.ts';
+import { MAX_DEPTH } from '../src/json-body.ts';
 import { MemoryRepository } from './memory-repository.ts';
 
 // Unit tests of the HTTP layer: validation, paging, status codes and error shapes,
@@ -23,7 +25,8 @@ const post = (payload: unknown, headers: Record<string, string> = {}) =>
   app.inject({
     method: 'POST',
     url: '/items',
-    payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+    // Strings and raw bytes are sent as they are, so malformed bodies reach the server malformed.
+    payload: typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : JSON.stringify(payload),
     headers: { 'content-type': 'application/json', ...headers },
   });
 
@@ -48,6 +51,32 @@ describe('GET /health', () => {
     const res = await hanging.inject('/health');
     expect(res.statusCode).toBe(503);
     await hanging.close();
+  });
+});
+
+describe('GET /health/live', () => {
+  it('is 200 without asking the database', async () => {
+    repository.ping = () => Promise.reject(new Error('must not be called'));
+    const res = await app.inject('/health/live');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok' });
+  });
+});
+
+describe('GET /openapi.json', () => {
+  it('describes every route of the contract, and only those', async () => {
+    const res = await app.inject('/openapi.json');
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths).sort()).toEqual(['/health', '/health/live', '/items', '/items/{id}']);
+    expect(Object.keys(doc.paths['/items/{id}']).sort()).toEqual(['delete', 'get', 'put']);
+    expect(doc.paths['/items'].post.responses).toHaveProperty('201');
+  });
+
+  it('has an interactive page at /docs', async () => {
+    const res = await app.inject('/docs');
+    expect(res.statusCode).toBeLessThan(400);
   });
 });
 
@@ -116,6 +145,34 @@ describe('POST /items', () => {
 
   it('rejects prototype-poisoning bodies', async () => {
     expect((await post('{"name": "a", "__proto__": {"x": 1}}')).statusCode).toBe(400);
+  });
+
+  // Each of these used to be stored altered (U+FFFD) or to fail in the database with a 500.
+  it.each([
+    ['invalid UTF-8', Buffer.concat([Buffer.from('{"name": "a'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')])],
+    [
+      'a truncated UTF-8 sequence',
+      Buffer.concat([Buffer.from('{"name": "'), Buffer.from([0xe2, 0x82]), Buffer.from('"}')]),
+    ],
+    ['a lone high surrogate', '{"name": "a\\ud800b"}'],
+    ['a lone low surrogate in a description', '{"name": "a", "description": "\\udc00"}'],
+    ['a lone surrogate in an unknown field name', '{"name": "a", "\\ud800": 1}'],
+    ['a NUL character', '{"name": "a\\u0000b"}'],
+    ['a NUL character in an unknown field', '{"name": "a", "extra": ["\\u0000"]}'],
+    ['nesting deeper than the limit', `{"name": "a", "extra": ${'['.repeat(MAX_DEPTH)}${']'.repeat(MAX_DEPTH)}}`],
+  ])('rejects a body with %s with 400, storing nothing', async (_, payload) => {
+    const res = await post(payload);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ error: expect.any(String) });
+    expect(repository.items).toEqual([]);
+  });
+
+  it('accepts well-formed surrogate pairs and nesting up to the limit', async () => {
+    const res = await post(
+      `{"name": "\\ud83d\\ude80", "extra": ${'['.repeat(MAX_DEPTH - 1)}${']'.repeat(MAX_DEPTH - 1)}}`,
+    );
+    expect(res.statusCode).toBe(201);
+    expect(res.json().name).toBe('🚀');
   });
 });
 
@@ -219,6 +276,16 @@ describe('errors', () => {
     expect(res.statusCode).toBe(500);
     expect(res.json()).toEqual({ error: 'Internal server error' });
     expect(res.body).not.toMatch(/SELECT|at .*\.ts/);
+  });
+
+  it('answers 503 when the database is unavailable, without the cause', async () => {
+    repository.list = async () => {
+      throw new DatabaseUnavailableError(new Error('timeout exceeded when trying to connect to 10.0.0.5'));
+    };
+    const res = await app.inject('/items');
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({ error: expect.any(String) });
+    expect(res.body).not.toMatch(/timeout|10\.0/);
   });
 
   it('closes the repository when the app closes', async () => {

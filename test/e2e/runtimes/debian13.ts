@@ -27,7 +27,8 @@ export const PACKAGES = {
   ruby: ['ruby', 'ruby-sinatra', 'ruby-rack-test', 'ruby-rspec', 'puma', 'ruby-sequel', 'ruby-pg', 'ruby-mysql2', 'ruby-mongo', 'rake', 'rubocop'],
   php: [
     'php8.4-cli', 'php8.4-fpm', 'php8.4-pgsql', 'php8.4-mysql', 'php-mongodb', 'php8.4-mbstring', 'php8.4-xml',
-    'phpunit', 'composer', 'php-symfony-http-foundation', 'php-symfony-routing', 'nginx',
+    'phpunit', 'composer', 'php-symfony-http-foundation', 'php-symfony-routing', 'php-symfony-dotenv',
+    'php-monolog', 'nginx',
   ],
   python: ['python3', 'python3-venv', 'python3-pip'],
 } as const;

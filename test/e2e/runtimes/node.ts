@@ -5,8 +5,9 @@
  * a per-user cache, and its bin directory goes first on PATH. npm itself is the
  * machine's, running under that Node through its `#!/usr/bin/env node` line.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { node as versions } from '../../../src/versions.js';
@@ -102,12 +103,46 @@ export const runtime: LocalRuntime = {
     return { PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ''}` };
   },
 
-  // The real `make install`: the npm registry is reachable, so the pinned dependencies install as a user gets them.
+  // The real `make install` (`npm ci`): the npm registry is reachable, so the packages the
+  // generated package-lock.json records install as a user gets them, frozen: npm ci refuses a
+  // lockfile that does not match package.json, and never rewrites it.
   async install(dir, env) {
+    const lockPath = path.join(dir, 'package-lock.json');
+    if (!existsSync(lockPath)) throw new Error(`the generated project has no package-lock.json (${dir})`);
+    const dry = await runOk('make', ['-n', '--no-print-directory', 'install'], { cwd: dir, env, timeoutMs: 30_000 });
+    if (!/\bnpm ci\b/.test(dry.stdout)) throw new Error(`make install does not run npm ci:\n${dry.stdout}`);
+    const before = await digest(lockPath);
     await runOk('make', ['--no-print-directory', 'install', `NODE=${nodeBin}`], { cwd: dir, env, timeoutMs: 10 * 60_000 });
+    if ((await digest(lockPath)) !== before) throw new Error('make install changed package-lock.json: the install was not frozen');
     const missing = NATIVE_PACKAGES.filter((p) => !existsSync(path.join(dir, 'node_modules', p)));
     if (missing.length > 0) {
-      throw new Error(`npm install in ${dir} did not fetch the native optional dependencies ${missing.join(', ')}`);
+      throw new Error(`npm ci in ${dir} did not fetch the native optional dependencies ${missing.join(', ')}`);
+    }
+    const lock = JSON.parse(await readFile(lockPath, 'utf8')) as { packages: Record<string, unknown> };
+    const tag = `[node × ${await projectDb(dir)}]`;
+    console.log(`${tag} installed frozen: npm ci from the generated package-lock.json (${Object.keys(lock.packages).length - 1} packages), lockfile unchanged`);
+    if ((await projectDb(dir)) === 'mongo' && process.env.CBS_MONGO_SERVER?.includes('FerretDB')) {
+      console.log(`${tag} ${MONGO_NOT_VERIFIED}`);
     }
   },
 };
+
+/**
+ * What the generated MongoDB code relies on that FerretDB 1.24 does not show. The code uses no
+ * explicit sessions, transactions, change streams or compression; the driver's own implicit
+ * sessions are what remain.
+ */
+const MONGO_NOT_VERIFIED =
+  'NOT verified here (FerretDB 1.24 lacks them): the driver\'s implicit logical sessions (lsid on each ' +
+  'command; FerretDB ignores them and answers endSessions at close with CommandNotFound, which the driver ' +
+  'tolerates), retryable writes against a replica set, and wire compression (not configured by the project). ' +
+  'Indexes, sort/skip/limit paging, findOneAndUpdate and the ObjectId handling are verified.';
+
+async function digest(file: string): Promise<string> {
+  return createHash('sha256').update(await readFile(file)).digest('hex');
+}
+
+async function projectDb(dir: string): Promise<string> {
+  const answers = JSON.parse(await readFile(path.join(dir, '.backend-starter.json'), 'utf8')) as { answers: { db: string } };
+  return answers.answers.db;
+}

@@ -1,5 +1,5 @@
-import mysql, { type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
-import type { Item, ItemInput, ItemRepository } from '../items.ts';
+import mysql, { type PoolConnection, type ResultSetHeader, type RowDataPacket } from 'mysql2/promise';
+import { DatabaseUnavailableError, type Item, type ItemInput, type ItemRepository } from '../items.ts';
 
 interface ItemRow extends RowDataPacket {
   id: number;
@@ -40,9 +40,29 @@ export const connectionOptions = {
   bigNumberStrings: false,
 } as const;
 
-export function createRepository(url: string): ItemRepository {
+export interface PoolOptions {
+  /** Connections the pool opens at most. */
+  size?: number;
+  /**
+   * How long a query waits for a pooled connection when every one is busy (mysql2 itself
+   * would wait forever). Well above what a busy moment costs, so load queues instead of
+   * failing; past it the answer is 503. /health answers 503 after its own 2 s.
+   */
+  waitMs?: number;
+  /** How long a query may go unanswered (a hung server) before it fails with 503 and its connection is dropped. */
+  queryTimeoutMs?: number;
+}
+
+export const POOL_SIZE = 10;
+export const POOL_WAIT_MS = 10_000;
+export const QUERY_TIMEOUT_MS = 10_000;
+
+export function createRepository(
+  url: string,
+  { size = POOL_SIZE, waitMs = POOL_WAIT_MS, queryTimeoutMs = QUERY_TIMEOUT_MS }: PoolOptions = {},
+): ItemRepository {
   // The pool connects on first use, so the service starts while the database is down.
-  const pool = mysql.createPool({ uri: url, connectionLimit: 10, ...connectionOptions });
+  const pool = mysql.createPool({ uri: url, connectionLimit: size, ...connectionOptions });
   // Emitted before the pool hands a new connection out, and commands on one connection
   // run in order, so this always precedes the connection's first real query.
   pool.pool.on('connection', (connection) => {
@@ -52,17 +72,66 @@ export function createRepository(url: string): ItemRepository {
     });
   });
 
+  async function acquire(): Promise<PoolConnection> {
+    const pending = pool.getConnection();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no pooled connection within ${waitMs} ms`)), waitMs);
+    });
+    try {
+      return await Promise.race([pending, timeout]);
+    } catch (err) {
+      // A connection that comes free after the wait was given up goes straight back.
+      pending.then(
+        (connection) => connection.release(),
+        () => undefined,
+      );
+      throw new DatabaseUnavailableError(err);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Runs `work` on a pooled connection. mysql2 marks errors that cost the connection
+   * (refused, lost) as fatal; a query past its `timeout` is not, but its answer is still
+   * due on that connection, so the connection is dropped. Other errors are rejected queries.
+   */
+  async function run<T>(work: (connection: PoolConnection) => Promise<T>): Promise<T> {
+    const connection = await acquire();
+    try {
+      const result = await work(connection);
+      connection.release();
+      return result;
+    } catch (err) {
+      const { fatal, code } = err as { fatal?: boolean; code?: string };
+      if (code === 'PROTOCOL_SEQUENCE_TIMEOUT') {
+        connection.destroy();
+        throw new DatabaseUnavailableError(err);
+      }
+      connection.release();
+      throw fatal ? new DatabaseUnavailableError(err) : err;
+    }
+  }
+
   async function select(id: number): Promise<Item | null> {
-    const [rows] = await pool.execute<ItemRow[]>(`SELECT ${COLUMNS} FROM items WHERE id = ?`, [id]);
+    const [rows] = await run((c) =>
+      c.execute<ItemRow[]>({ sql: `SELECT ${COLUMNS} FROM items WHERE id = ?`, timeout: queryTimeoutMs }, [id]),
+    );
     return rows[0] ? toItem(rows[0]) : null;
   }
 
   return {
     async list(limit, offset) {
       // LIMIT/OFFSET are bound as strings: MySQL 8's prepared statements reject JS numbers there.
-      const [rows] = await pool.execute<ItemRow[]>(
-        `SELECT ${COLUMNS} FROM items ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
-        [String(limit), String(offset)],
+      const [rows] = await run((c) =>
+        c.execute<ItemRow[]>(
+          {
+            sql: `SELECT ${COLUMNS} FROM items ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
+            timeout: queryTimeoutMs,
+          },
+          [String(limit), String(offset)],
+        ),
       );
       return rows.map(toItem);
     },
@@ -73,10 +142,12 @@ export function createRepository(url: string): ItemRepository {
     },
 
     async create(input: ItemInput) {
-      const [result] = await pool.execute<ResultSetHeader>('INSERT INTO items (name, description) VALUES (?, ?)', [
-        input.name,
-        input.description,
-      ]);
+      const [result] = await run((c) =>
+        c.execute<ResultSetHeader>(
+          { sql: 'INSERT INTO items (name, description) VALUES (?, ?)', timeout: queryTimeoutMs },
+          [input.name, input.description],
+        ),
+      );
       const item = await select(result.insertId);
       if (!item) throw new Error(`item ${result.insertId} vanished right after insert`);
       return item;
@@ -85,11 +156,15 @@ export function createRepository(url: string): ItemRepository {
     async update(rawId, input) {
       const id = parseId(rawId);
       if (id === null) return null;
-      await pool.execute('UPDATE items SET name = ?, description = ?, updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?', [
-        input.name,
-        input.description,
-        id,
-      ]);
+      await run((c) =>
+        c.execute(
+          {
+            sql: 'UPDATE items SET name = ?, description = ?, updated_at = CURRENT_TIMESTAMP(3) WHERE id = ?',
+            timeout: queryTimeoutMs,
+          },
+          [input.name, input.description, id],
+        ),
+      );
       // MySQL has no RETURNING; a missing row reads back as null, which is the 404.
       return select(id);
     },
@@ -97,12 +172,14 @@ export function createRepository(url: string): ItemRepository {
     async remove(rawId) {
       const id = parseId(rawId);
       if (id === null) return false;
-      const [result] = await pool.execute<ResultSetHeader>('DELETE FROM items WHERE id = ?', [id]);
+      const [result] = await run((c) =>
+        c.execute<ResultSetHeader>({ sql: 'DELETE FROM items WHERE id = ?', timeout: queryTimeoutMs }, [id]),
+      );
       return result.affectedRows === 1;
     },
 
     async ping() {
-      await pool.query('SELECT 1');
+      await run((c) => c.query({ sql: 'SELECT 1', timeout: queryTimeoutMs }));
     },
 
     // The schema belongs to migrations (`make migrate`), not to start-up.
