@@ -188,7 +188,11 @@ function composerJson({ names, db, connector }: ManifestInput): PlannedFile {
       lint: 'php-cs-fixer fix --dry-run --diff',
       migrate: '@php bin/migrate.php',
       start: ['Composer\\Config::disableProcessTimeout', 'bin/start'],
-      test: 'phpunit',
+      test: ['@test:unit', '@test:integration', '@test:functional'],
+      'test:unit': 'phpunit --testsuite Unit',
+      'test:integration': 'phpunit --testsuite Integration',
+      // Composer's 300 s limit would stop a slow deployment's run half-way.
+      'test:functional': ['Composer\\Config::disableProcessTimeout', 'phpunit --testsuite Functional'],
     },
     config: { 'sort-packages': true },
   };
@@ -243,7 +247,10 @@ export const php = {
     { from: t('tests/Unit/PagingTest.php.ejs'), to: 'tests/Unit/PagingTest.php' },
     { from: t('tests/Unit/StubItemStore.php.ejs'), to: 'tests/Unit/StubItemStore.php' },
     { from: t('tests/Integration/ItemsApiTest.php.ejs'), to: 'tests/Integration/ItemsApiTest.php' },
-    { from: t('phpunit.xml.dist'), to: 'phpunit.xml.dist' },
+    ...['FunctionalTestCase', 'HttpClient', 'ItemsTest', 'LocalService', 'LocalServiceExtension', 'Reply', 'ServiceTest'].map(
+      (name) => ({ from: t(`tests/Functional/${name}.php.ejs`), to: `tests/Functional/${name}.php` }),
+    ),
+    { from: t('phpunit.xml.dist.ejs'), to: 'phpunit.xml.dist' },
     { from: t('php-cs-fixer.dist.php'), to: '.php-cs-fixer.dist.php' },
   ],
   dockerFiles: [
@@ -271,9 +278,18 @@ export const php = {
       dev: ['bin/start --dev --php=$(PHP)'],
       // Nothing to build: PHP runs the sources.
       start: ['bin/start --php=$(PHP) --php-fpm=$(PHP_FPM) --nginx=$(NGINX)'],
-      test: ['$(PHP) $(PHPUNIT)'],
+      // The layers below are its prerequisites; nothing runs after them.
+      test: [],
       lint: ['$(PHP) $(PHP_CS_FIXER) fix --dry-run --diff'],
       migrate: ['$(PHP) bin/migrate.php'],
+    },
+    // One PHPUnit run per suite of phpunit.xml.dist: a failing layer stops `make test` before
+    // the slower ones. The functional suite starts bin/start itself unless BASE_URL is set,
+    // with the PHP-FPM and nginx named here.
+    testLayers: {
+      unit: ['$(PHP) $(PHPUNIT) --testsuite Unit'],
+      integration: ['$(PHP) $(PHPUNIT) --testsuite Integration'],
+      functional: ["PHP_FPM='$(PHP_FPM)' NGINX='$(NGINX)' $(PHP) $(PHPUNIT) --testsuite Functional"],
     },
   },
   ci: {
@@ -369,12 +385,13 @@ export const php = {
     ['src/Config.php', 'environment variables and `.env`'],
     ['src/OpenApi.php', 'the OpenAPI document served at `/openapi.json`'],
     ['public/index.php', 'the front controller: reads the request (1 MiB at most), sends the response'],
-    ['bin/start', '`make start` and the container: nginx + PHP-FPM on $PORT (`PHP_FPM_WORKERS` workers, default 4), draining on SIGTERM for up to `DRAIN_TIMEOUT` seconds (default 25); `--dev`: PHP’s built-in server'],
+    ['bin/start', '`make start` and the container: nginx + PHP-FPM on $PORT (`PHP_FPM_WORKERS` workers, default 4), draining on SIGTERM for up to `DRAIN_TIMEOUT` seconds (default 25); `--dev`: PHP’s built-in server; `--host=127.0.0.1`: that address only'],
     ['config/', 'nginx and PHP-FPM configuration for bin/start'],
     ['bin/migrate.php', '`make migrate`: applies migrations/*.sql (SQL) or ensures indexes (MongoDB)'],
     ['bin/install-extensions', 'adds the database extension to an official php image (Docker, GitLab CI)'],
     ['tests/Unit/', 'fast tests of the HTTP layer, validation and configuration'],
     ['tests/Integration/', 'every route against the real database'],
+    ['tests/Functional/', 'black-box HTTP tests of every route, against `BASE_URL` or a `bin/start` they run on a free port (log: `.phpunit.cache/functional-service.log`)'],
     ['composer.json', 'dependencies, PSR-4 autoloading and composer scripts'],
     ['.php-cs-fixer.dist.php', 'coding style (PSR-12), checked by `make lint`'],
   ],

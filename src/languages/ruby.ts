@@ -78,8 +78,12 @@ export const ruby = {
     lib('config.rb'),
     lib('env_file.rb'),
     lib('validation.rb'),
-    { from: 'ruby/spec/spec_helper.rb.ejs', to: 'spec/spec_helper.rb' },
+    { from: 'ruby/spec/spec_helper.rb', to: 'spec/spec_helper.rb' },
+    { from: 'ruby/spec/app_helper.rb.ejs', to: 'spec/app_helper.rb' },
+    { from: 'ruby/spec/functional_helper.rb', to: 'spec/functional_helper.rb' },
     { from: 'ruby/spec/support/api_helpers.rb.ejs', to: 'spec/support/api_helpers.rb' },
+    { from: 'ruby/spec/support/http_helpers.rb', to: 'spec/support/http_helpers.rb' },
+    { from: 'ruby/spec/support/local_service.rb', to: 'spec/support/local_service.rb' },
     { from: 'ruby/spec/unit/app_spec.rb.ejs', to: 'spec/unit/app_spec.rb' },
     { from: 'ruby/spec/unit/body_limit_spec.rb.ejs', to: 'spec/unit/body_limit_spec.rb' },
     { from: 'ruby/spec/unit/env_file_spec.rb.ejs', to: 'spec/unit/env_file_spec.rb' },
@@ -87,6 +91,8 @@ export const ruby = {
     { from: 'ruby/spec/unit/validation_spec.rb.ejs', to: 'spec/unit/validation_spec.rb' },
     { from: 'ruby/spec/integration/health_spec.rb.ejs', to: 'spec/integration/health_spec.rb' },
     { from: 'ruby/spec/integration/items_spec.rb.ejs', to: 'spec/integration/items_spec.rb' },
+    { from: 'ruby/spec/functional/health_spec.rb', to: 'spec/functional/health_spec.rb' },
+    { from: 'ruby/spec/functional/items_spec.rb', to: 'spec/functional/items_spec.rb' },
   ],
   dockerFiles: [{ from: 'ruby/Dockerfile.ejs', to: 'Dockerfile' }],
   connectors: {
@@ -138,9 +144,16 @@ export const ruby = {
       dev: ['$(BUNDLE_EXEC) $(RUBY) -S rerun -- $(RUBY) -S puma -C config/puma.rb'],
       // Nothing to build: Puma loads config.ru directly.
       start: ['$(BUNDLE_EXEC) $(RUBY) -S puma -C config/puma.rb'],
-      test: ['$(BUNDLE_EXEC) $(RUBY) -S rspec'],
+      // The layers below are its prerequisites; nothing runs after them.
+      test: [],
       lint: ['$(BUNDLE_EXEC) $(RUBY) -S rubocop'],
       migrate: ['$(BUNDLE_EXEC) $(RUBY) -S rake db:migrate'],
+    },
+    // One RSpec run per layer: a failing layer stops `make test` before the slower ones.
+    testLayers: {
+      unit: ['$(BUNDLE_EXEC) $(RUBY) -S rspec spec/unit'],
+      integration: ['$(BUNDLE_EXEC) $(RUBY) -S rspec spec/integration'],
+      functional: ['$(BUNDLE_EXEC) $(RUBY) -S rspec spec/functional'],
     },
   },
   ci: {
@@ -241,7 +254,8 @@ export const ruby = {
     ['db/migrate/', 'Sequel migrations (SQL databases), applied in order by `make migrate`'],
     ['spec/unit/', 'RSpec tests that need no database'],
     ['spec/integration/', 'RSpec tests of every route against the database in TEST_DATABASE_URL or DATABASE_URL'],
-    ['Rakefile', '`rake db:migrate` and `rake spec`'],
+    ['spec/functional/', 'RSpec tests that speak only HTTP, to the service at BASE_URL or one they start (`spec/support/local_service.rb`)'],
+    ['Rakefile', '`rake db:migrate`, and `rake spec` with a task per layer (`rake spec:unit` …)'],
     ['Gemfile', 'dependencies (`~>` requirements); commit the Gemfile.lock that `bundle install` writes'],
     ['.ruby-version', 'the Ruby release: Bundler and version managers read it; the Docker image and CI use the same one'],
     ['openapi.yaml', 'the OpenAPI 3.1 description of the API, served as JSON at `/openapi.json`'],

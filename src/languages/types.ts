@@ -13,6 +13,14 @@ export interface Connector {
 
 export type MakeTarget = 'install' | 'dev' | 'start' | 'test' | 'lint' | 'migrate';
 
+/**
+ * The three test layers, each a make target (`make test-unit` …) that `make test` runs in
+ * order: unit (no database), integration (the real database in TEST_DATABASE_URL or
+ * DATABASE_URL), functional (black-box HTTP against `BASE_URL`, or a service the suite
+ * starts itself on a free port of 127.0.0.1 and stops with SIGTERM).
+ */
+export type TestLayer = 'unit' | 'integration' | 'functional';
+
 /** What the language's manifests are built from. */
 export interface ManifestInput {
   names: ProjectNames;
@@ -38,8 +46,15 @@ export interface LanguageSpec {
   sqlMigrationsDir: string | null;
   /** Structured manifests (package.json, pyproject.toml …), serialised by the language. */
   manifests(input: ManifestInput): PlannedFile[];
-  /** Make variables (`PYTHON ?= python3`) and the recipe lines of each uniform target. */
-  make: { variables: Record<string, string>; targets: Record<MakeTarget, string[]> };
+  /**
+   * Make variables (`PYTHON ?= python3`) and the recipe lines of each uniform target. With
+   * `testLayers`, `make test` depends on the three layer targets and runs `targets.test` after them.
+   */
+  make: {
+    variables: Record<string, string>;
+    targets: Record<MakeTarget, string[]>;
+    testLayers?: Record<TestLayer, string[]>;
+  };
   ci: {
     /** Steps after checkout that put the runtime on the GitHub runner, with its dependency cache. */
     githubSetup: WorkflowStep[];

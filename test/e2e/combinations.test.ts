@@ -57,6 +57,9 @@ async function runCombination(lang: LanguageId, db: DatabaseId): Promise<void> {
       TEST_DATABASE_URL: database.url,
       LOG_LEVEL: 'warn',
       PORT: undefined,
+      // Vitest sets BASE_URL=/ (Vite's base) in its workers; the projects' functional layers
+      // read BASE_URL as "the service to test", so it is passed only where meant.
+      BASE_URL: undefined,
     };
     // Every command of the project's runs where its runtime lives (the host, or a root filesystem).
     const wrap = (command: string, args: string[]) =>

@@ -169,11 +169,21 @@ function installCleanup(): void {
   }
 }
 
+/**
+ * Vitest copies Vite's `import.meta.env` into process.env, BASE_URL='/' among it. To a
+ * generated project BASE_URL is where its functional tests find the service, so '/' would
+ * send them nowhere: it is only passed on when a test sets it.
+ */
+function inheritedEnv(): Env {
+  const { BASE_URL: _vite, ...inherited } = process.env;
+  return inherited;
+}
+
 function spawnGroup(cmd: string, args: string[], cwd: string, env: Env | undefined, stdin: 'ignore' | 'pipe'): ChildProcess {
   installCleanup();
   const child = spawn(cmd, args, {
     cwd,
-    env: { ...process.env, ...env },
+    env: { ...inheritedEnv(), ...env },
     detached: true,
     stdio: [stdin, 'pipe', 'pipe'],
   });

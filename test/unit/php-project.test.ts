@@ -67,3 +67,38 @@ describe.each(databaseIds)('PHP × %s generated files', (db) => {
     expect(makefile).toMatch(/^start:.*\n\tbin\/start --php=\$\(PHP\) --php-fpm=\$\(PHP_FPM\) --nginx=\$\(NGINX\)$/m);
   });
 });
+
+describe.each(databaseIds)('PHP × %s test layers', (db) => {
+  const layers = [
+    ['unit', 'Unit'],
+    ['integration', 'Integration'],
+    ['functional', 'Functional'],
+  ] as const;
+
+  it('has a make target, a composer script and a PHPUnit suite per layer; make test runs all three', async () => {
+    const files = await renderPlan(planFor(db), templatesDir);
+    const text = (path: string) => files.find((f) => f.path === path)!.content.toString();
+    const makefile = text('Makefile');
+    expect(makefile).toMatch(/^test: test-unit test-integration test-functional ##/m);
+    const scripts = (JSON.parse(text('composer.json')) as { scripts: Record<string, string | string[]> }).scripts;
+    expect(scripts.test).toEqual(['@test:unit', '@test:integration', '@test:functional']);
+    const phpunit = text('phpunit.xml.dist');
+    for (const [layer, suite] of layers) {
+      expect(makefile).toMatch(new RegExp(`^test-${layer}:.*\\n\\t.*\\$\\(PHPUNIT\\) --testsuite ${suite}$`, 'm'));
+      expect([scripts[`test:${layer}`]].flat()).toContain(`phpunit --testsuite ${suite}`);
+      expect(phpunit).toContain(`<testsuite name="${suite}">\n            <directory>tests/${suite}</directory>`);
+    }
+    // The service the functional suite started is stopped by this extension.
+    expect(phpunit).toContain('<bootstrap class="MyApi\\Tests\\Functional\\LocalServiceExtension"/>');
+  });
+
+  it('keeps the functional layer black-box: HTTP only, never the app object, its storage or HttpFoundation', async () => {
+    const files = await renderPlan(planFor(db), templatesDir);
+    const functional = files.filter((f) => f.path.startsWith('tests/Functional/'));
+    expect(functional.map((f) => f.path)).toEqual(expect.arrayContaining(['tests/Functional/ItemsTest.php', 'tests/Functional/ServiceTest.php']));
+    for (const file of functional) {
+      const text = file.content.toString();
+      expect(text, file.path).not.toMatch(/\bnew App\b|MyApi\\App;|MyApi\\Storage|MyApi\\Items|Symfony\\Component\\HttpFoundation/);
+    }
+  });
+});

@@ -47,6 +47,36 @@ describe.each(databaseIds)('Ruby × %s project', (db) => {
     }
   });
 
+  it('has the three test layers, a make target and a rake task for each, and `make test` runs all three', async () => {
+    const { files, read } = await generated;
+    const makefile = await read('Makefile');
+    expect(makefile).toMatch(/^test: test-unit test-integration test-functional ##/m);
+    const rakefile = await read('Rakefile');
+    expect(rakefile).toMatch(/task spec: %w\[spec:unit spec:integration spec:functional\]/);
+    for (const layer of ['unit', 'integration', 'functional']) {
+      expect(makefile).toMatch(new RegExp(`^test-${layer}: ##.*\n\t(.*)$`, 'm'));
+      expect(new RegExp(`^test-${layer}: ##.*\n\t(.*)$`, 'm').exec(makefile)![1]).toBe(`$(BUNDLE_EXEC) $(RUBY) -S rspec spec/${layer}`);
+      expect(files.filter((f) => f.startsWith(`spec/${layer}/`) && f.endsWith('_spec.rb')).length, layer).toBeGreaterThan(1);
+    }
+    expect(rakefile).toContain('t.pattern = "spec/#{layer}/**/*_spec.rb"');
+    expect(await read('README.md')).toContain('make test-functional BASE_URL=http://localhost:3000');
+  });
+
+  it('keeps the functional layer black-box: its specs and helpers load nothing of the app', async () => {
+    const { files, read } = await generated;
+    const functional = files.filter((f) => f.startsWith('spec/functional/'));
+    const helpers = ['spec/spec_helper.rb', 'spec/functional_helper.rb', 'spec/support/http_helpers.rb', 'spec/support/local_service.rb'];
+    for (const f of [...functional, ...helpers]) {
+      const text = await read(f);
+      expect(text, f).not.toMatch(/^\s*require(_relative)? .*(app_helper|rack\/test|lib\/)/m);
+      expect(text, f).not.toMatch(/Rack::Test|MyApi|\bApp\b/);
+    }
+    for (const f of functional) expect(await read(f), f).toMatch(/^require 'functional_helper'$/m);
+    for (const f of files.filter((f) => /^spec\/(unit|integration)\/.*_spec\.rb$/.test(f))) {
+      expect(await read(f), f).toMatch(/^require 'app_helper'$/m);
+    }
+  });
+
   it('mentions no stand-in release (Sinatra 3, Rack 2, Puma 5, Ruby 3.1, RuboCop 1.39)', async () => {
     const { files, read } = await generated;
     for (const f of files) {

@@ -93,7 +93,8 @@ describe('update, tried as a user would', () => {
     expect(result.commit).toBe(gitIn(dir, 'rev-parse', 'HEAD'));
     expect(gitIn(dir, 'log', '--format=%s', '-1')).toBe(`Update to create-backend-starter ${version}`);
     expect(gitIn(dir, 'show', '--name-status', '--format=', 'HEAD').split('\n').sort()).toEqual(
-      ['A\t.gitlab-ci.yml', 'D\t.github/workflows/ci.yml', 'M\t.backend-starter.json'].sort(),
+      // The README's Dependencies section names the update bot, which is GitHub's.
+      ['A\t.gitlab-ci.yml', 'D\t.github/dependabot.yml', 'D\t.github/workflows/ci.yml', 'M\t.backend-starter.json', 'M\tREADME.md'].sort(),
     );
     expect(gitIn(dir, 'status', '--porcelain')).toBe('');
   });
@@ -286,8 +287,10 @@ describe('library API', () => {
     expect(r).toMatchObject({ ok: true, dryRun: true, base: 'ref' });
     expect(r.changes.map((c) => `${c.action} ${c.path}`)).toEqual([
       'updated .backend-starter.json',
+      'removed .github/dependabot.yml',
       'removed .github/workflows/ci.yml',
       'added .gitlab-ci.yml',
+      'updated README.md',
     ]);
     await expect(updateProject({ directory: dir, yes: true })).rejects.toThrow(UsageError);
     await expect(updateProject({ directory: dir, db: 'mongo' })).rejects.toThrow(/cannot change the database/);

@@ -165,7 +165,7 @@ describe('update from an earlier generator version, after the user edited the pr
     expect(await read(dir, 'biome.json')).toBe(current.get('biome.json')!.toString());
     expect(existsSync(path.join(dir, 'docs'))).toBe(false);
     // Every generated file the user did not touch is now byte-identical to this version's output.
-    const edited = new Set(['src/app.ts', 'Makefile', 'package.json', '.github/workflows/ci.yml', '.env']);
+    const edited = new Set(['src/app.ts', 'Makefile', 'package.json', 'package-lock.json', '.github/workflows/ci.yml', '.env']);
     for (const [p, content] of current) {
       if (edited.has(p) || isEnvFile(p)) continue;
       expect((await read(dir, p)) === content.toString(), p).toBe(true);

@@ -134,6 +134,7 @@ export const runtime: LocalRuntime = {
 
   async wrap(command, args, cwd) {
     if (!rootPath) throw new Error('the Debian 13 root is not ready: unavailable() runs first');
+    // BASE_URL (Vitest sets BASE_URL=/ in its workers) is cleared by combinations.test.ts.
     if (!(await isMongoProject(cwd))) return inRoot(rootPath, command, args, { cwd, binds: [cwd] });
     return inRoot(rootPath, 'env', [`RUBYOPT=-r${SHIM}`, command, ...args], { cwd, binds: [cwd, SUPPORT_DIR] });
   },

@@ -179,6 +179,8 @@ describe('startService', () => {
 
   it('waitForExit rejects, with the output, when the process keeps running', async () => {
     const service = startService(process.execPath, ['ignores-sigterm.mjs'], { cwd: dir });
+    // On a busy machine Node may take longer than 300 ms just to start and print.
+    await waitUntil(() => service.output().includes('pid'), 5000);
     await expect(service.waitForExit(300)).rejects.toThrow(/still running after 300 ms[\s\S]*pid \d+/);
     await service.stop('SIGKILL');
   });
