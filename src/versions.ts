@@ -47,30 +47,51 @@ export const node = {
   },
 } as const;
 
-/** Python runtime, packages and CI actions of the generated Python project. */
+/**
+ * Python runtime, packages and CI actions of the generated Python project. Every package is
+ * pinned exactly; `templates/python/locks/` holds the uv lockfiles resolved from these pins
+ * (`node scripts/python-lock.mjs` refreshes them, a unit test fails when they drift), and
+ * `node scripts/python-pins.mjs` asks PyPI which pins have fallen behind.
+ */
 export const python = {
   // CPython 3.14 is the newest line every pinned package ships binary wheels for (3.15.0 is
   // weeks old). Releases: python.org/downloads/ ; image tags: hub.docker.com/_/python
   runtime: '3.14.8',
   image: 'python:3.14.8-slim-trixie',
+  // `requires-python`: the oldest line the generated code is written for (it uses
+  // datetime.UTC), and the one the e2e suite runs it on (this machine's CPython 3.11).
+  minimum: '3.11',
   // Each at pypi.org/project/<name>/#history (or `pip index versions <name>`).
   packages: {
-    fastapi: '0.143.0',
+    fastapi: '0.165.0',
+    pydantic: '2.14.4',
+    'pydantic-settings': '2.16.3',
+    starlette: '1.10.0',
     uvicorn: '0.54.0',
-    psycopg: '3.3.6',
-    PyMySQL: '1.2.0',
-    pymongo: '4.17.0',
+    // PostgreSQL: the driver (with its bundled libpq) and its pool.
+    psycopg: '3.3.9',
+    'psycopg-pool': '3.3.3',
+    // MySQL: the driver, and SQLAlchemy for its bounded connection pool.
+    PyMySQL: '1.2.4',
+    SQLAlchemy: '2.1.9',
+    pymongo: '4.20.1',
   },
   devPackages: {
-    httpx: '0.28.1',
-    pytest: '9.1.1',
-    // The same release as npm's @astral-sh/ruff-wasm-nodejs (`npm view … version`).
-    ruff: '0.17.4',
+    // Starlette's TestClient runs on httpx2 (it deprecates httpx).
+    httpx2: '2.16.2',
+    mypy: '2.4.1',
+    pytest: '9.2.0',
+    ruff: '0.17.6',
+    // PyMySQL ships no type information; typeshed's stubs.
+    'types-PyMySQL': '1.2.0.20260923',
   },
-  // Build backend for `pip install -e .`: pypi.org/project/hatchling/
-  buildBackend: 'hatchling==1.32.0',
-  // github.com/actions/setup-python/releases
-  setupPythonAction: 'actions/setup-python@v7',
+  // Build backend for the project itself (`uv sync` installs it editable): pypi.org/project/hatchling/
+  buildBackend: 'hatchling==1.33.0',
+  // uv resolves and installs from uv.lock: pypi.org/project/uv/ ; image tags: ghcr.io/astral-sh/uv
+  uv: '0.13.9',
+  uvImage: 'ghcr.io/astral-sh/uv:0.13.9',
+  // github.com/astral-sh/setup-uv/releases
+  setupUvAction: 'astral-sh/setup-uv@v7',
 } as const;
 
 /** Ruby runtime and gems. Gems: check rubygems.org/gems/<gem>/versions */

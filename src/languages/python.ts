@@ -4,30 +4,62 @@ import type { DatabaseId } from '../databases/index.js';
 import type { Connector, LanguageSpec, ManifestInput } from './types.js';
 import type { FileRule, PlannedFile } from '../plan/types.js';
 
-type PackageName = keyof typeof versions.packages | keyof typeof versions.devPackages;
+type PackageName = keyof typeof versions.packages;
+type DevPackageName = keyof typeof versions.devPackages;
 
-const pinned = { ...versions.packages, ...versions.devPackages } as const;
+const pinned: Record<PackageName | DevPackageName, string> = { ...versions.packages, ...versions.devPackages };
 
 /** Extras installed with a package: psycopg's bundles libpq, so no system library is needed. */
 const extras: Partial<Record<PackageName, string>> = { psycopg: '[binary]' };
 
-function requirement(name: PackageName): string {
-  return `${name}${extras[name] ?? ''}==${pinned[name]}`;
+function requirement(name: PackageName | DevPackageName): string {
+  return `${name}${extras[name as PackageName] ?? ''}==${pinned[name]}`;
 }
+
+const byName = (a: string, b: string): number => a.toLowerCase().localeCompare(b.toLowerCase());
 
 const t = (path: string): string => `python/${path}`;
 
+/** What every project installs, whichever database it uses. */
+const commonPackages: PackageName[] = ['fastapi', 'pydantic', 'pydantic-settings', 'starlette', 'uvicorn'];
+const commonDevPackages: DevPackageName[] = ['httpx2', 'mypy', 'pytest', 'ruff'];
+
+/** The database's driver, its pool and their type stubs: the packages of the language × database table. */
+const pythonDatabasePackages: Record<DatabaseId, { packages: PackageName[]; dev: DevPackageName[] }> = {
+  postgres: { packages: ['psycopg', 'psycopg-pool'], dev: [] },
+  mysql: { packages: ['PyMySQL', 'SQLAlchemy'], dev: ['types-PyMySQL'] },
+  mongo: { packages: ['pymongo'], dev: [] },
+};
+
+/** The exact requirements of a project on `db`: what pyproject.toml lists and uv.lock resolves. */
+function pythonRequirements(db: DatabaseId): { dependencies: string[]; dev: string[] } {
+  const own = pythonDatabasePackages[db];
+  return {
+    dependencies: [...commonPackages, ...own.packages].map(requirement).sort(byName),
+    dev: [...commonDevPackages, ...own.dev].map(requirement).sort(byName),
+  };
+}
+
+/** Where the lockfile template of a project on `db` lives, below templates/. */
+export const pythonLockTemplate = (db: DatabaseId): string => t(`locks/${db}.uv.lock.ejs`);
 
 // SQL databases share the store and the migration runner; only app/database.py differs.
 const sqlFiles = (db: 'postgres' | 'mysql'): FileRule[] => [
+  { from: t('connectors/sql/db_api.py'), to: 'app/db_api.py' },
   { from: t('connectors/sql/store.py'), to: 'app/store.py' },
   { from: t('connectors/sql/migrate.py'), to: 'app/migrate.py' },
   { from: t(`connectors/${db}/database.py`), to: 'app/database.py' },
   { from: t('connectors/sql/test_migrate.py'), to: 'tests/unit/test_migrate.py' },
+  { from: t('connectors/sql/test_pool.py'), to: 'tests/integration/test_pool.py' },
 ];
 
+// What the Dockerfile needs whatever the database: uv, copied from its pinned image.
+const dockerData = { uvImage: versions.uvImage };
+
 const sqlData = {
+  ...dockerData,
   idType: 'int',
+  fakeId: 'self._last_id',
   validIds: ['1', '42', '9223372036854775807'],
   invalidIds: ['abc', '0', '-1', '1.5', '01', '9223372036854775808'],
   missingId: '9223372036854775807',
@@ -54,7 +86,9 @@ const connectors: Record<DatabaseId, Connector> = {
       { from: t('connectors/mongo/migrate.py'), to: 'app/migrate.py' },
     ],
     data: {
+      ...dockerData,
       idType: 'str',
+      fakeId: 'f"{self._last_id:024x}"',
       validIds: ['0123456789abcdef01234567', 'FFFFFFFFFFFFFFFFFFFFFFFF'],
       invalidIds: ['abc', '0', '-1', '0123456789abcdef0123456', 'zzzzzzzzzzzzzzzzzzzzzzzz'],
       missingId: 'ffffffffffffffffffffffff',
@@ -66,12 +100,15 @@ const connectors: Record<DatabaseId, Connector> = {
   },
 };
 
-function driverPackage(driver: string): PackageName {
-  if (!(driver in versions.packages)) throw new Error(`no pinned version for driver ${driver}`);
-  return driver as PackageName;
+function databaseId(id: string): DatabaseId {
+  if (!(id in connectors)) throw new Error(`no Python connector for database ${id}`);
+  return id as DatabaseId;
 }
 
-function pyproject({ names, db, connector }: ManifestInput): PlannedFile {
+const pyTarget = `py${versions.minimum.replace('.', '')}`;
+
+function pyproject({ names, db }: ManifestInput): PlannedFile {
+  const requirements = pythonRequirements(databaseId(db.id));
   const model = {
     'build-system': { requires: [versions.buildBackend], 'build-backend': 'hatchling.build' },
     project: {
@@ -79,24 +116,25 @@ function pyproject({ names, db, connector }: ManifestInput): PlannedFile {
       version: '0.1.0',
       description: `${names.title}: an HTTP API on FastAPI and ${db.label}`,
       readme: 'README.md',
-      // The oldest Python the code runs on (3.11: datetime.UTC); containers and CI use
+      // The oldest Python the code is written for and verified on; containers and CI use
       // the newer release pinned in the Dockerfile and workflow.
-      'requires-python': '>=3.11',
-      dependencies: [
-        requirement('fastapi'),
-        requirement(driverPackage(connector.driver)),
-        requirement('uvicorn'),
-      ].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())),
-      'optional-dependencies': {
-        dev: (Object.keys(versions.devPackages) as PackageName[]).sort().map(requirement),
-      },
+      'requires-python': `>=${versions.minimum}`,
+      dependencies: requirements.dependencies,
       scripts: {
         [names.name]: 'app.__main__:main',
         [`${names.name}-migrate`]: 'app.migrate:main',
       },
     },
+    // PEP 735 groups: `uv sync` installs `dev` by default, the Docker image leaves it out.
+    'dependency-groups': { dev: requirements.dev },
     tool: {
       hatch: { build: { targets: { wheel: { packages: ['app'] } } } },
+      mypy: {
+        strict: true,
+        python_version: versions.minimum,
+        files: ['app', 'tests'],
+        plugins: ['pydantic.mypy'],
+      },
       pytest: {
         ini_options: {
           testpaths: ['tests'],
@@ -107,12 +145,16 @@ function pyproject({ names, db, connector }: ManifestInput): PlannedFile {
       },
       ruff: {
         'line-length': 100,
-        'target-version': 'py311',
+        'target-version': pyTarget,
         lint: {
-          select: ['B', 'E', 'F', 'I', 'RUF', 'SIM', 'UP', 'W'],
-          // `= Depends(...)` defaults rather than `Annotated[...]`: the same code then runs
-          // on FastAPI releases before 0.95 (Debian's 0.92, for one).
-          'flake8-bugbear': { 'extend-immutable-calls': ['fastapi.Depends'] },
+          select: ['ANN', 'ASYNC', 'B', 'E', 'F', 'FAST', 'I', 'N', 'PT', 'RUF', 'S', 'SIM', 'UP', 'W'],
+          ignore: [
+            // JSON documents and DB-API rows are Any by nature; mypy --strict checks the rest.
+            'ANN401',
+            // Tests assert with `assert`; the server binds 0.0.0.0 on purpose (containers).
+            'S101',
+            'S104',
+          ],
         },
       },
     },
@@ -128,16 +170,19 @@ export const python = {
     name: 'FastAPI',
     why:
       'FastAPI is the most popular modern Python API framework: ASGI, served by uvicorn, ' +
-      'typed routes, and interactive API docs one argument away (`docs_url` in `app/main.py`; off ' +
-      'by default, since every project answers unknown paths with 404). The database drivers are ' +
-      'the plain, well-known ones (psycopg 3, PyMySQL, pymongo), called from synchronous ' +
-      'endpoints that FastAPI runs on its thread pool, so there is no ORM to learn and every ' +
-      'query is in `app/store.py`. Request bodies are checked by hand in `app/validation.py`, ' +
-      'which keeps the rules and messages exact and the code independent of the pydantic ' +
-      'major version. For SQL databases, schema changes are plain versioned `.sql` files in ' +
-      '`migrations/`, applied by a small runner (`app/migrate.py`) that records each version ' +
-      'in `schema_migrations`: Alembic and an ORM would be more machinery than a few ' +
-      'statements need, and plain SQL files read the same in any tool.',
+      'typed routes whose Pydantic models validate every request body and describe the API in ' +
+      'the OpenAPI document it serves at `/openapi.json`, with interactive docs at `/docs`. The ' +
+      'database drivers are the plain, well-known ones (psycopg 3 with psycopg_pool, PyMySQL ' +
+      "pooled by SQLAlchemy's QueuePool, pymongo), called from synchronous endpoints that " +
+      'FastAPI runs on its thread pool, so there is no ORM to learn and every query is in ' +
+      '`app/store.py`. Dependencies are pinned in `pyproject.toml` and locked, with hashes, in ' +
+      '`uv.lock`; `make install` runs `uv sync --locked` (uv: `pip install uv`, or ' +
+      'docs.astral.sh/uv), so every install is the same, and `make lint` runs ruff and ' +
+      '`mypy --strict`. For SQL ' +
+      'databases, schema changes are plain versioned `.sql` files in `migrations/`, applied by a ' +
+      'small runner (`app/migrate.py`) that takes a database lock and records each version in ' +
+      '`schema_migrations`: Alembic would be more machinery than a few statements need, and ' +
+      'plain SQL files read the same in any tool.',
   },
   files: [
     { from: t('app/__init__.py'), to: 'app/__init__.py' },
@@ -145,67 +190,86 @@ export const python = {
     { from: t('app/body_limit.py'), to: 'app/body_limit.py' },
     { from: t('app/config.py'), to: 'app/config.py' },
     { from: t('app/healthcheck.py'), to: 'app/healthcheck.py' },
-    { from: t('app/items.py'), to: 'app/items.py' },
+    { from: t('app/json_body.py'), to: 'app/json_body.py' },
     { from: t('app/main.py.ejs'), to: 'app/main.py' },
-    { from: t('app/validation.py'), to: 'app/validation.py' },
+    { from: t('app/models.py.ejs'), to: 'app/models.py' },
+    { from: t('app/storage.py'), to: 'app/storage.py' },
+    { from: t('tests/__init__.py'), to: 'tests/__init__.py' },
+    { from: t('tests/integration/__init__.py'), to: 'tests/integration/__init__.py' },
     { from: t('tests/integration/conftest.py'), to: 'tests/integration/conftest.py' },
     { from: t('tests/integration/test_items_api.py.ejs'), to: 'tests/integration/test_items_api.py' },
+    { from: t('tests/functional/__init__.py'), to: 'tests/functional/__init__.py' },
+    { from: t('tests/functional/conftest.py'), to: 'tests/functional/conftest.py' },
+    { from: t('tests/functional/test_api.py'), to: 'tests/functional/test_api.py' },
+    { from: t('tests/unit/__init__.py'), to: 'tests/unit/__init__.py' },
     { from: t('tests/unit/conftest.py'), to: 'tests/unit/conftest.py' },
+    { from: t('tests/unit/fake_store.py.ejs'), to: 'tests/unit/fake_store.py' },
     { from: t('tests/unit/test_config.py'), to: 'tests/unit/test_config.py' },
     { from: t('tests/unit/test_database_down.py.ejs'), to: 'tests/unit/test_database_down.py' },
     { from: t('tests/unit/test_http.py'), to: 'tests/unit/test_http.py' },
     { from: t('tests/unit/test_ids.py.ejs'), to: 'tests/unit/test_ids.py' },
-    { from: t('tests/unit/test_validation.py'), to: 'tests/unit/test_validation.py' },
   ],
   dockerFiles: [{ from: t('Dockerfile.ejs'), to: 'Dockerfile' }],
   connectors,
-  // The shared SQL files plus a small runner (app/migrate.py), not Alembic: Alembic goes
-  // through SQLAlchemy, whose psycopg 3 dialect needs SQLAlchemy 2, while the Debian
-  // packages this is verified with carry SQLAlchemy 1.4; plain DB-API calls run on both.
   sqlMigrationsDir: 'migrations',
-  manifests: (input) => [pyproject(input)],
+  manifests: (input) => [
+    pyproject(input),
+    // Resolved ahead of time from the same pins (scripts/python-lock.mjs), so generating
+    // stays fast and offline; only the project's own name differs per project.
+    { path: 'uv.lock', source: 'template', template: pythonLockTemplate(databaseId(input.db.id)) },
+    // uv builds .venv on this release (downloading it if needed), the one the Dockerfile
+    // and CI run; `UV_PYTHON=python3 make install` picks another (>= requires-python).
+    { path: '.python-version', source: 'content', content: `${versions.runtime}\n` },
+  ],
   make: {
-    // The project's virtualenv by default; `PYTHON=/usr/bin/python3` runs everything with
-    // an interpreter that already has the dependencies (then `make install` installs into it).
-    variables: { PYTHON: '.venv/bin/python', BASE_PYTHON: 'python3' },
+    // uv installs into the project's .venv, exactly as uv.lock says; PYTHON runs every other
+    // target, so `make test PYTHON=/usr/bin/python3` uses an interpreter that already has them.
+    variables: { PYTHON: '.venv/bin/python', UV: 'uv' },
     targets: {
-      install: [
-        'command -v $(PYTHON) >/dev/null 2>&1 || $(BASE_PYTHON) -m venv .venv',
-        "$(PYTHON) -m pip install -e '.[dev]'",
-      ],
+      install: ['$(UV) sync --locked'],
       dev: ['$(PYTHON) -m app --reload'],
       start: ['$(PYTHON) -m app'],
-      test: ['$(PYTHON) -m pytest'],
-      lint: ['$(PYTHON) -m ruff check .', '$(PYTHON) -m ruff format --check .'],
+      // The layers below are its prerequisites; nothing runs after them.
+      test: [],
+      lint: ['$(PYTHON) -m ruff check .', '$(PYTHON) -m ruff format --check .', '$(PYTHON) -m mypy'],
       migrate: ['$(PYTHON) -m app.migrate'],
+    },
+    // One pytest run per layer: a failing layer stops `make test` before the slower ones.
+    testLayers: {
+      unit: ['$(PYTHON) -m pytest tests/unit'],
+      integration: ['$(PYTHON) -m pytest tests/integration'],
+      functional: ['$(PYTHON) -m pytest tests/functional'],
     },
   },
   ci: {
     githubSetup: [
       {
-        uses: versions.setupPythonAction,
+        uses: versions.setupUvAction,
+        // uv installs the Python in .python-version itself.
         with: {
-          'python-version': versions.runtime,
-          cache: 'pip',
-          'cache-dependency-path': 'pyproject.toml',
+          version: versions.uv,
+          'enable-cache': true,
+          'cache-dependency-glob': 'uv.lock',
         },
       },
     ],
     gitlabImage: versions.image,
-    // Slim images have no make.
-    gitlabBeforeScript: ['apt-get update && apt-get install -y --no-install-recommends make'],
-    gitlabCache: {
-      keyFiles: ['pyproject.toml'],
-      paths: ['.cache/pip/'],
-      variables: { PIP_CACHE_DIR: '$CI_PROJECT_DIR/.cache/pip' },
-    },
-    // pip-audit runs from CI's own Python and reads what `make install` put in .venv (by path,
-    // so a virtualenv without pip works too); it stays out of the project's dependencies.
-    audit: [
-      `python3 -m pip install --quiet pip-audit==${auditTools.pipAudit}`,
-      'python3 -m pip_audit --skip-editable --path .venv/lib/python*/site-packages',
+    // Slim images have no make; uv comes from PyPI at the pinned release.
+    gitlabBeforeScript: [
+      'apt-get update && apt-get install -y --no-install-recommends make',
+      `pip install --root-user-action=ignore uv==${versions.uv}`,
     ],
-    dependabotEcosystem: 'pip',
+    gitlabCache: {
+      keyFiles: ['uv.lock'],
+      paths: ['.cache/uv/'],
+      variables: { UV_CACHE_DIR: '$CI_PROJECT_DIR/.cache/uv' },
+    },
+    // pip-audit runs in a throwaway environment of uv's (uvx; CI's system Python may refuse
+    // pip installs, PEP 668) and reads what `make install` put in .venv by path, since uv's
+    // virtualenvs have no pip; it stays out of the project's dependencies.
+    audit: [`uvx pip-audit==${auditTools.pipAudit} --skip-editable --path .venv/lib/python*/site-packages`],
+    dependabotEcosystem: 'uv',
+    lockfile: { path: 'uv.lock', writtenBy: 'generator' },
   },
   ignore: {
     git: [
@@ -215,6 +279,7 @@ export const python = {
       '*.egg-info/',
       '.pytest_cache/',
       '.ruff_cache/',
+      '.mypy_cache/',
       '.coverage',
       'htmlcov/',
       'build/',
@@ -227,6 +292,7 @@ export const python = {
       '*.egg-info',
       '.pytest_cache',
       '.ruff_cache',
+      '.mypy_cache',
       'build',
       'dist',
       'tests',
@@ -246,29 +312,35 @@ export const python = {
     // uvicorn waits for in-flight requests, which the database timeouts bound.
     shutdownSeconds: 15,
   },
-  // What breaks `pip install -e '.[dev]'` or the venv: a project named like one of its own
-  // requirements (direct or pulled in) cannot be resolved (ResolutionImpossible), and its
-  // console script `.venv/bin/<name>` overwrites an interpreter, pip, activate or a tool's.
-  // The pulled-in names are what `pip install --dry-run --report` resolves for the pins.
+  // What breaks `make install` or the venv: a project named like one of its own requirements
+  // (direct or pulled in: every package in the uv.lock files, which a unit test checks) cannot
+  // be resolved, and its console scripts `.venv/bin/<name>` and `<name>-migrate` would
+  // overwrite an interpreter, an activate script or a tool's.
   reservedNames: [
     ...[...Object.keys(versions.packages), ...Object.keys(versions.devPackages), 'hatchling'].map((n) => n.toLowerCase()),
-    'annotated-doc', 'annotated-types', 'anyio', 'certifi', 'click', 'dnspython', 'h11', 'httpcore', 'idna',
-    'iniconfig', 'packaging', 'pluggy', 'psycopg-binary', 'pydantic', 'pydantic-core', 'pygments', 'sniffio',
-    'opentelemetry-api', 'starlette', 'typing-extensions', 'typing-inspection',
-    'activate', 'pip', 'pip3', 'pygmentize', 'python', 'python3',
+    'annotated-doc', 'annotated-types', 'anyio', 'ast-serialize', 'click', 'colorama', 'dnspython', 'h11',
+    'httpcore2', 'httpx2-jsfetch', 'idna', 'iniconfig', 'librt', 'mypy-extensions', 'opentelemetry-api',
+    'packaging', 'pathspec', 'pluggy', 'psycopg-binary', 'pydantic-core', 'pygments', 'python-dotenv',
+    'truststore', 'typing-extensions', 'typing-inspection', 'tzdata',
+    'activate', 'deactivate', 'dmypy', 'dotenv', 'mypyc', 'pip', 'pip3', 'pydoc', 'pygmentize', 'python',
+    'python3', 'stubgen', 'stubtest', 'uv',
     'django', 'flask',
   ],
   defaultPort: 3000,
   layout: [
-    ['app/main.py', 'the routes, JSON error responses and the app factory'],
-    ['app/validation.py', 'request body and paging rules'],
+    ['app/main.py', 'the routes, JSON error responses, the OpenAPI document and the app factory'],
+    ['app/models.py', 'Pydantic models of the request and response bodies'],
+    ['app/json_body.py', 'strict JSON parsing: depth, encoding and number limits (400)'],
     ['app/store.py', 'every database query, parameterised'],
     ['app/migrate.py', '`make migrate`: applies migrations/*.sql (SQL) or ensures indexes (MongoDB)'],
     ['app/body_limit.py', 'the 1 MiB request body limit (413)'],
-    ['app/config.py', 'environment variables and `.env`'],
+    ['app/config.py', 'settings from environment variables and `.env` (pydantic-settings)'],
     ['app/__main__.py', '`python -m app`: uvicorn on $PORT, graceful shutdown on SIGTERM'],
     ['tests/unit/', 'fast tests of the HTTP layer against an in-memory store'],
     ['tests/integration/', 'every route against the real database'],
-    ['pyproject.toml', 'dependencies (pinned), ruff and pytest settings'],
+    ['tests/functional/', 'black-box HTTP against BASE_URL, or a server the suite starts (and stops with SIGTERM)'],
+    ['pyproject.toml', 'dependencies (pinned), ruff, mypy and pytest settings'],
+    ['uv.lock', 'every package, exact version and hash: `make install` installs exactly these'],
+    ['.python-version', 'the CPython release uv builds `.venv` on: the one the Dockerfile and CI run'],
   ],
 } satisfies LanguageSpec;

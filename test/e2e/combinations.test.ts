@@ -8,6 +8,10 @@ import { assertContract, checkContract, checkHealthDown } from '../support/contr
 import { createDatabase, probeDatabase } from '../support/databases.js';
 import { freePort, runOk, startService, stopAll, type Env } from '../support/processes.js';
 import { skipBecause } from '../skip.js';
+import { checkHostile } from '../support/hostile.js';
+import { checkSigtermInFlight } from '../support/load.js';
+import { assertReport } from '../support/report.js';
+import { runSchemathesis, schemathesisUnavailable } from '../support/schemathesis.js';
 import { runtimes } from './runtimes/index.js';
 
 const dbAvailability = Object.fromEntries(
@@ -107,6 +111,23 @@ async function runCombination(lang: LanguageId, db: DatabaseId): Promise<void> {
     } else {
       console.warn(`[${lang} × ${db}] functional layer NOT RUN: the generated Makefile has no test-functional target`);
     }
+    // Fuzzing from the service's own OpenAPI document: no server errors, no responses
+    // outside the schema it publishes.
+    const noFuzz = await schemathesisUnavailable();
+    if (noFuzz) {
+      if (process.env.CI === 'true') throw new Error(`schemathesis cannot run in CI: ${noFuzz}`);
+      console.warn(`[${lang} × ${db}] schemathesis NOT RUN: ${noFuzz}`);
+    } else {
+      const fuzz = await runSchemathesis(base);
+      console.log(`[${lang} × ${db}] schemathesis: ${fuzz.summary?.test_cases.generated ?? 0} generated requests, ${fuzz.failed.length} failed checks`);
+      assertReport(fuzz, 'schemathesis');
+    }
+    if (process.env.CBS_HOSTILE === '1') {
+      // Opt-in until every stack passes it (issue 17): the report names each failure.
+      const hostile = await checkHostile(base);
+      console.log(`[${lang} × ${db}] hostile input: ${hostile.passed.length} checks passed, ${hostile.failed.length} failed`);
+      assertReport(hostile, 'hostile-input');
+    }
     // Through make, only "the whole group ended without SIGKILL" is observable.
     const stopped = await service.stop('SIGTERM', 15_000);
     expect(stopped.exitedCleanly, `SIGTERM shutdown was not clean: ${JSON.stringify(stopped)}\n${service.tail(30)}`).toBe(true);
@@ -120,6 +141,18 @@ async function runCombination(lang: LanguageId, db: DatabaseId): Promise<void> {
       timeoutMs: 30_000,
     });
     const serverCommand = dry.stdout.trim().split('\n').at(-1)!;
+    // SIGTERM with 20 POSTs in flight, on the server command itself so its exit code shows.
+    const drainPort = await freePort();
+    const drainCommand = await wrap('sh', ['-c', `exec ${serverCommand}`]);
+    const draining = startService(drainCommand.command, drainCommand.args, {
+      cwd: dir,
+      env: { ...baseEnv, PORT: String(drainPort) },
+      logFile: path.join(work, 'service-sigterm.log'),
+    });
+    await draining.waitForHttp(`http://127.0.0.1:${drainPort}/health`, { timeoutMs: 120_000, expectStatus: [200] });
+    const drain = await checkSigtermInFlight(draining, `http://127.0.0.1:${drainPort}`);
+    console.log(`[${lang} × ${db}] SIGTERM with 20 POSTs in flight: ${drain.summary.answered}/${drain.summary.requests} answered, exit ${drain.summary.code ?? drain.summary.signal}`);
+    assertReport(drain, 'SIGTERM-in-flight');
     const downPort = await freePort();
     const downCommand = await wrap('sh', ['-c', `exec ${serverCommand}`]);
     const down = startService(downCommand.command, downCommand.args, {

@@ -19,6 +19,8 @@ class BodyLimitMiddleware:
     A declared Content-Length over the limit is answered at once, before the body is read.
     A chunked body is counted as the endpoint reads it; going over raises BodyTooLarge
     inside the endpoint, where the app's HTTP error handler turns it into the usual JSON.
+    (FastAPI's own `max_body_size` answers a declared length over the limit in plain text
+    on routes that do not read the body; the contract wants JSON errors everywhere.)
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:

@@ -1,73 +1,174 @@
 /**
- * Python projects run on Debian's interpreter and Debian's packaged libraries. PyPI is not
- * reachable here, so the real `make install` (a virtualenv filled from PyPI with the pinned
- * releases) cannot run; the apt packages below stand in for it. They are older releases
- * (FastAPI 0.92 / pydantic 1.10, psycopg 3.1, PyMySQL 1.0, pymongo 3.11, pytest 7.2,
- * httpx 0.23, uvicorn 0.17), which the generated code is written to run on as well.
- *
- * `/usr/bin/python3` explicitly: the `python3` first on PATH may be another interpreter
- * (pyenv) that does not see apt's modules.
+ * Python projects are installed as their README says: `make install`, which runs
+ * `uv sync --locked`, so every package comes from PyPI at exactly the version uv.lock pins
+ * (and uv fails if the lock does not match pyproject.toml). The interpreter is this
+ * machine's CPython 3.11 (`python3` on PATH, pyenv here), the oldest line the project's
+ * `requires-python` admits; the Dockerfile's newer CPython cannot be had here (no Docker).
+ * uv itself is the pinned release from PyPI, installed once into a per-user cache.
+ * After the install, the installed versions are compared with the project's pins and
+ * printed, so the output says which releases ran.
  */
 import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
+import path from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+import { python as versions } from '../../../src/versions.js';
 import { run, runOk } from '../../support/processes.js';
 import type { LocalRuntime } from './types.js';
 
-const PYTHON = '/usr/bin/python3';
+const UV_VERSION = versions.uv;
+const cacheRoot = path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'create-backend-starter');
+const uvDir = path.join(cacheRoot, `uv-${UV_VERSION}`);
+const uvBin = path.join(uvDir, 'bin', 'uv');
+const [minMajor, minMinor] = versions.minimum.split('.').map(Number) as [number, number];
 
-/** Module the generated project imports → the Debian package that provides it. */
-const MODULES: Record<string, string> = {
-  fastapi: 'python3-fastapi',
-  starlette: 'python3-starlette',
-  uvicorn: 'python3-uvicorn',
-  pytest: 'python3-pytest',
-  httpx: 'python3-httpx',
-  psycopg: 'python3-psycopg',
-  pymysql: 'python3-pymysql',
-  pymongo: 'python3-pymongo',
-};
+/** The packages whose versions the output names, in this order, when the project has them. */
+const KEY_PACKAGES = ['fastapi', 'starlette', 'pydantic', 'pydantic-settings', 'uvicorn', 'psycopg', 'psycopg-pool', 'pymysql', 'sqlalchemy', 'pymongo', 'pytest', 'ruff', 'mypy'];
 
-/** Prints the modules that fail to import, one per line. */
-const PROBE = `
-import importlib, sys
-assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed, this is " + sys.version.split()[0]
-for name in sys.argv[1:]:
-    try:
-        importlib.import_module(name)
-    except Exception:
-        print(name)
-`;
+interface Interpreter {
+  path: string;
+  version: string;
+}
+
+let interpreter: Promise<Interpreter | string> | undefined;
+
+/** The absolute path and version of `python3`, or why it cannot serve. */
+function findInterpreter(): Promise<Interpreter | string> {
+  interpreter ??= (async () => {
+    const probe = await run('python3', ['-c', 'import sys; print(sys.executable); print(*sys.version_info[:3], sep=".")'], {
+      cwd: homedir(),
+      timeoutMs: 30_000,
+    });
+    if (probe.code !== 0) return `python3 is not on PATH or does not run (${probe.stderr.trim().split('\n').at(-1) ?? ''})`;
+    const [exe, version] = probe.stdout.trim().split('\n');
+    const [major, minor] = (version ?? '').split('.').map(Number);
+    if (!exe || major === undefined || minor === undefined) return `python3 printed no version: ${probe.stdout.trim()}`;
+    if (major < minMajor || (major === minMajor && minor < minMinor)) {
+      return `python3 is ${version}; the generated project needs >= ${versions.minimum}`;
+    }
+    return { path: exe, version: version! };
+  })();
+  return interpreter;
+}
+
+let ensured: Promise<string | null> | undefined;
+
+/** uv from PyPI, once: null when it is there, else why it could not be installed. */
+function ensureUv(python: string): Promise<string | null> {
+  ensured ??= (async () => {
+    if (await uvReports(UV_VERSION)) return null;
+    await mkdir(cacheRoot, { recursive: true });
+    const tmp = await mkdtemp(path.join(cacheRoot, `uv-${UV_VERSION}.tmp-`));
+    try {
+      // --target: the uv binary is self-contained, so the directory can be renamed into place.
+      const pip = await run(
+        python,
+        ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--quiet', '--target', tmp, `uv==${UV_VERSION}`],
+        { cwd: tmp, timeoutMs: 5 * 60_000 },
+      );
+      if (pip.code !== 0) {
+        return `uv ${UV_VERSION} could not be installed from PyPI: ${pip.stderr.trim().split('\n').slice(-2).join(' ')}`;
+      }
+      try {
+        await rename(tmp, uvDir);
+      } catch (error) {
+        // Another worker got there first; its copy is as good as ours.
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'EEXIST' && code !== 'ENOTEMPTY') throw error;
+      }
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+    return (await uvReports(UV_VERSION)) ? null : `${uvBin} does not report uv ${UV_VERSION}`;
+  })();
+  return ensured;
+}
+
+async function uvReports(version: string): Promise<boolean> {
+  if (!existsSync(uvBin)) return false;
+  const r = await run(uvBin, ['--version'], { cwd: homedir(), timeoutMs: 30_000 });
+  return r.code === 0 && r.stdout.trim().startsWith(`uv ${version}`);
+}
+
+/** `name==version` requirements of the project's pyproject.toml, by normalised name. */
+async function pinnedRequirements(dir: string): Promise<Map<string, string>> {
+  const manifest = parseToml(await readFile(path.join(dir, 'pyproject.toml'), 'utf8')) as {
+    project: { dependencies: string[] };
+    'dependency-groups': { dev: string[] };
+  };
+  const pins = new Map<string, string>();
+  for (const requirement of [...manifest.project.dependencies, ...manifest['dependency-groups'].dev]) {
+    const match = /^([A-Za-z0-9._-]+)(?:\[[^\]]*\])?==(\S+)$/.exec(requirement);
+    if (!match) throw new Error(`pyproject.toml requirement is not pinned exactly: ${requirement}`);
+    pins.set(normalise(match[1]!), match[2]!);
+  }
+  return pins;
+}
+
+const normalise = (name: string): string => name.toLowerCase().replace(/[-_.]+/g, '-');
 
 export const runtime: LocalRuntime = {
-  async lintUnavailable() {
-    return 'ruff cannot be installed here (PyPI is unreachable and Debian 12 does not package it)';
-  },
   async unavailable() {
-    if (!existsSync(PYTHON)) {
-      return `${PYTHON} does not exist (apt-get install python3 ${Object.values(MODULES).join(' ')})`;
-    }
+    const found = await findInterpreter();
+    if (typeof found === 'string') return found;
     const make = await run('sh', ['-c', 'command -v make'], { cwd: homedir(), timeoutMs: 10_000 });
     if (make.code !== 0) return '`make` is not on PATH (apt-get install make)';
-    const probe = await run(PYTHON, ['-c', PROBE, ...Object.keys(MODULES)], { cwd: homedir(), timeoutMs: 60_000 });
-    if (probe.code !== 0) return `${PYTHON} cannot run the module check: ${probe.stderr.trim().split('\n').at(-1)}`;
-    const missing = probe.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
-    if (missing.length > 0) {
-      const packages = missing.map((m) => MODULES[m] ?? m).join(' ');
-      return `${PYTHON} cannot import ${missing.join(', ')} (apt-get install ${packages})`;
-    }
+    return ensureUv(found.path);
+  },
+
+  async lintUnavailable() {
     return null;
   },
 
-  // Every target runs the interpreter that has the Debian packages instead of the project's .venv.
-  makeVars: { PYTHON },
+  // uv for `make install` (on UV_PYTHON, see env); every other target runs .venv/bin/python.
+  makeVars: { UV: uvBin },
 
   async env() {
-    return {};
+    const found = await findInterpreter();
+    // UV_PYTHON wins over the project's .python-version (the Dockerfile's release, which uv
+    // would download from GitHub, out of reach here): the resolved path, not pyenv's shim.
+    return typeof found === 'string' ? {} : { UV_PYTHON: found.path, UV_NO_PROGRESS: '1' };
   },
 
-  // No download: PyPI is unreachable, and the Debian packages above are the dependencies.
-  // What remains of an install is proof that the project imports with them.
   async install(dir, env) {
-    await runOk(PYTHON, ['-c', 'import app.main, app.migrate, app.store'], { cwd: dir, env, timeoutMs: 60_000 });
+    const found = await findInterpreter();
+    if (typeof found === 'string') throw new Error(found);
+    await runOk('make', ['--no-print-directory', 'install', `UV=${uvBin}`], {
+      cwd: dir,
+      env,
+      timeoutMs: 10 * 60_000,
+    });
+    const listed = await runOk(uvBin, ['pip', 'list', '--format', 'json', '--python', path.join(dir, '.venv/bin/python')], {
+      cwd: dir,
+      env,
+      timeoutMs: 60_000,
+    });
+    const installed = new Map(
+      (JSON.parse(listed.stdout) as { name: string; version: string }[]).map((p) => [normalise(p.name), p.version]),
+    );
+    const pins = await pinnedRequirements(dir);
+    const wrong = [...pins].filter(([name, version]) => installed.get(name) !== version);
+    if (wrong.length > 0) {
+      const detail = wrong.map(([name, version]) => `${name} pinned ${version}, installed ${installed.get(name) ?? 'nothing'}`);
+      throw new Error(`make install did not install the pinned releases: ${detail.join('; ')}`);
+    }
+    const python = await runOk(path.join(dir, '.venv/bin/python'), ['-c', 'import platform; print(platform.python_implementation(), platform.python_version())'], {
+      cwd: dir,
+      env,
+      timeoutMs: 30_000,
+    });
+    const key = KEY_PACKAGES.filter((name) => installed.has(name)).map((name) => `${name} ${installed.get(name)}`);
+    console.log(
+      `[python] ${path.basename(path.dirname(dir))}: make install (uv ${UV_VERSION} sync --locked, from PyPI) → ` +
+        `${python.stdout.trim()}; ${installed.size} packages, every pin exact: ${key.join(', ')}`,
+    );
+    if (installed.has('pymongo') && !process.env.CBS_MONGO_SERVER?.startsWith('MongoDB (')) {
+      console.log(
+        `[python] ${path.basename(path.dirname(dir))}: against the MongoDB protocol via FerretDB: the code uses no ` +
+          'transactions, explicit sessions or compression; not verified here: how mongod itself treats ' +
+          "pymongo's implicit session ids (FerretDB accepts and ignores them), builds the listing index and plans its queries",
+      );
+    }
   },
 };

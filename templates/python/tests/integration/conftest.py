@@ -21,7 +21,7 @@ def database_url() -> str:
 
 @pytest.fixture
 def client(database_url: str) -> Iterator[TestClient]:
-    settings = Settings(database_url=database_url, port=0, log_level="info")
+    settings = Settings(database_url=database_url)
     with TestClient(create_app(settings)) as client:
         yield client
 
@@ -34,7 +34,7 @@ def make_item(client: TestClient) -> Iterator[Callable[..., dict[str, Any]]]:
     def make(**body: Any) -> dict[str, Any]:
         response = client.post("/items", json=body)
         assert response.status_code == 201, response.text
-        item = response.json()
+        item: dict[str, Any] = response.json()
         created.append(item["id"])
         return item
 

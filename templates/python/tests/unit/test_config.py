@@ -1,65 +1,48 @@
+from pathlib import Path
+
 import pytest
 
-from app.config import (
-    ConfigError,
-    database_url_for_tests,
-    load_dotenv,
-    load_settings,
-    parse_dotenv,
-)
+from app.config import ConfigError, database_url_for_tests, load_settings
+
+VARIABLES = ("DATABASE_URL", "TEST_DATABASE_URL", "PORT", "LOG_LEVEL")
 
 
-def test_parses_dotenv_lines():
-    text = "\n".join(
-        [
-            "# comment",
-            "A=1",
-            "export B = two ",
-            "C='quoted # not a comment'",
-            'D="double"',
-            "E=value # comment",
-            "not a line",
-            "",
-        ]
-    )
-    assert parse_dotenv(text) == {
-        "A": "1",
-        "B": "two",
-        "C": "quoted # not a comment",
-        "D": "double",
-        "E": "value",
-    }
-
-
-def test_dotenv_does_not_override_the_environment(tmp_path):
-    path = tmp_path / ".env"
-    path.write_text("PORT=4000\nLOG_LEVEL=debug\n", encoding="utf-8")
-    env = {"PORT": "5000"}
-    load_dotenv(path, env)
-    assert env == {"PORT": "5000", "LOG_LEVEL": "debug"}
-
-
-def test_missing_dotenv_is_fine(tmp_path):
-    env: dict[str, str] = {}
-    load_dotenv(tmp_path / ".env", env)
-    assert env == {}
-
-
-def test_settings_defaults(tmp_path, monkeypatch):
+@pytest.fixture(autouse=True)
+def clean_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty working directory (no .env) and none of the variables set."""
     monkeypatch.chdir(tmp_path)
-    settings = load_settings({"DATABASE_URL": "db://x"})
+    for name in VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "db://x")
+    settings = load_settings()
     assert (settings.database_url, settings.port, settings.log_level) == ("db://x", 3000, "info")
 
 
-def test_settings_read_dotenv(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / ".env").write_text("DATABASE_URL=db://file\nPORT=4000\n", encoding="utf-8")
-    settings = load_settings({"PORT": "5000", "LOG_LEVEL": "WARN"})
+def test_dotenv_fills_in_what_the_environment_does_not_set(
+    clean_environment: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (clean_environment / ".env").write_text(
+        "# comment\nDATABASE_URL=db://file\nexport PORT=4000\nLOG_LEVEL='debug'\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PORT", "5000")
+    monkeypatch.setenv("LOG_LEVEL", "WARN")
+    settings = load_settings()
     assert (settings.database_url, settings.port, settings.log_level) == (
         "db://file",
         5000,
         "warning",
     )
+
+
+def test_empty_values_count_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "db://x")
+    monkeypatch.setenv("PORT", "")
+    assert load_settings().port == 3000
 
 
 @pytest.mark.parametrize(
@@ -71,14 +54,28 @@ def test_settings_read_dotenv(tmp_path, monkeypatch):
         {"DATABASE_URL": "db://x", "LOG_LEVEL": "loud"},
     ],
 )
-def test_bad_settings_say_what_to_fix(env, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+def test_bad_settings_say_what_to_fix(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=r"\.env"):
+        load_settings()
+
+
+def test_errors_do_not_echo_the_database_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "db://user:secret@host/db")
+    monkeypatch.setenv("PORT", "0")
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+    assert "secret" not in str(raised.value)
+
+
+def test_tests_prefer_test_database_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "db://dev")
+    assert database_url_for_tests() == "db://dev"
+    monkeypatch.setenv("TEST_DATABASE_URL", "db://test")
+    assert database_url_for_tests() == "db://test"
+
+
+def test_tests_need_a_database_url() -> None:
     with pytest.raises(ConfigError):
-        load_settings(env)
-
-
-def test_tests_prefer_test_database_url(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    env = {"DATABASE_URL": "db://dev", "TEST_DATABASE_URL": "db://test"}
-    assert database_url_for_tests(env) == "db://test"
-    assert database_url_for_tests({"DATABASE_URL": "db://dev"}) == "db://dev"
+        database_url_for_tests()

@@ -1,0 +1,1 @@
+"""Tests: `make test` (pytest) runs them."""
