@@ -125,6 +125,9 @@ function packageJson({ names, connector }: ManifestInput): Record<string, unknow
       prestart: 'npm run build',
       start: `node ${SERVER_ARGS}`,
       test: 'vitest run',
+      'test:unit': 'vitest run --project unit',
+      'test:integration': 'vitest run --project integration',
+      'test:functional': 'vitest run --project functional',
     },
     dependencies: dependencies(versions.packages, [...RUNTIME, connector.driver]),
     devDependencies: dependencies(versions.devPackages, [...DEV_TOOLS, ...connectorDev]),
@@ -146,7 +149,7 @@ const tsconfig = {
     // Type-checks src and test (`make lint`); tsconfig.build.json emits src to dist.
     noEmit: true,
   },
-  include: ['src', 'test'],
+  include: ['src', 'test', 'vitest.config.ts'],
 };
 
 const tsconfigBuild = {
@@ -197,6 +200,11 @@ export const node = {
     { from: `${T}/test/items.integration.test.ts.ejs`, to: 'test/items.integration.test.ts' },
     { from: `${T}/test/memory-repository.ts`, to: 'test/memory-repository.ts' },
     { from: `${T}/test/freezable-proxy.ts`, to: 'test/freezable-proxy.ts' },
+    ...['service.ts', 'http.ts', 'health.test.ts', 'items.test.ts'].map((name) => ({
+      from: `${T}/test/functional/${name}`,
+      to: `test/functional/${name}`,
+    })),
+    { from: `${T}/vitest.config.ts`, to: 'vitest.config.ts' },
   ],
   dockerFiles: [{ from: `${T}/Dockerfile.ejs`, to: 'Dockerfile' }],
   connectors,
@@ -220,9 +228,17 @@ export const node = {
       install: ['$(NPM) ci'],
       dev: ['$(NODE) --watch src/server.ts'],
       start: ['$(NODE) node_modules/.bin/tsc -p tsconfig.build.json', `$(NODE) ${SERVER_ARGS}`],
-      test: ['$(NODE) node_modules/.bin/vitest run'],
+      // The layers below are its prerequisites; nothing runs after them.
+      test: [],
       lint: ['$(NODE) node_modules/.bin/biome check .', '$(NODE) node_modules/.bin/tsc --noEmit'],
       migrate: ['$(NODE) src/migrate.ts'],
+    },
+    // One vitest project per layer (vitest.config.ts): a failing layer stops `make test` before the slower ones.
+    testLayers: {
+      unit: ['$(NODE) node_modules/.bin/vitest run --project unit'],
+      integration: ['$(NODE) node_modules/.bin/vitest run --project integration'],
+      // Without BASE_URL it builds and starts dist/server.js itself, under this same $(NODE).
+      functional: ['$(NODE) node_modules/.bin/vitest run --project functional'],
     },
   },
   ci: {
@@ -270,7 +286,9 @@ export const node = {
     ['src/items.ts', 'the Item type and the repository interface the routes use'],
     ['src/db/', 'the database connector: queries (repository.ts) and schema setup (migrate.ts)'],
     ['src/migrate.ts', '`make migrate`: applies pending migrations (SQL) or ensures indexes (MongoDB)'],
-    ['test/', 'vitest: unit tests with an in-memory repository, integration tests against the real database'],
+    ['test/', 'vitest: unit tests with an in-memory repository, integration tests (`*.integration.test.ts`) against the real database'],
+    ['test/functional/', 'black-box HTTP tests of every route, against `BASE_URL` or the built server they start on a free port (`service.ts`)'],
+    ['vitest.config.ts', 'the three test layers as vitest projects: `unit`, `integration`, `functional`'],
     ['package.json', 'dependencies and npm scripts; `package-lock.json` pins every package, and `make install` (`npm ci`) installs exactly that'],
     ['src/openapi.ts', 'route schemas: request validation, response serialisation and the OpenAPI document at /openapi.json (/docs to try it)'],
     ['src/json-body.ts', 'the request body parser: strict UTF-8 JSON, no lone surrogates or NUL characters, limited nesting'],

@@ -10,7 +10,7 @@ import { runCli, tempDir } from './run-cli.js';
  * named like the project.
  */
 const refused: Array<[string, string[]]> = [
-  ['python', ['fastapi', 'uvicorn', 'pytest', 'ruff', 'httpx', 'psycopg', 'pymysql', 'pymongo', 'starlette', 'pydantic',
+  ['python', ['fastapi', 'uvicorn', 'pytest', 'ruff', 'httpx2', 'psycopg', 'pymysql', 'pymongo', 'starlette', 'pydantic',
     'python', 'python3', 'pip', 'activate', 'django', 'flask']],
   ['ruby', ['queue', 'mutex', 'monitor', 'standard-error', 'runtime-error', 'argument-error', 'interrupt', 'nil-class',
     'true-class', 'trace-point', 'thread-group', 'condition-variable', 'refinement', 'pg', 'mysql2', 'stringio', 'tmpdir',

@@ -57,7 +57,11 @@ describe.each(combos)('$lang × $db CI files', ({ lang, db }) => {
     expect(runs.indexOf('make test')).toBeGreaterThan(audit);
 
     const cached = steps.some(
-      (s) => s.with?.cache !== undefined || s.with?.['bundler-cache'] === true || s.uses === actions.cache,
+      (s) =>
+        s.with?.cache !== undefined ||
+        s.with?.['bundler-cache'] === true ||
+        s.with?.['enable-cache'] === true || // astral-sh/setup-uv
+        s.uses === actions.cache,
     );
     expect(cached, 'a dependency cache').toBe(true);
   });

@@ -33,8 +33,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(env.LOG_LEVEL)}`);
   }
-  // All interfaces, so the service is reachable from outside a container.
-  return { port, host: '0.0.0.0', databaseUrl, logLevel };
+  // All interfaces by default, so the service is reachable from outside a container.
+  return { port, host: env.HOST || '0.0.0.0', databaseUrl, logLevel };
 }
 
 export function requireDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string {

@@ -43,6 +43,10 @@ describe('readConfig', () => {
     });
   });
 
+  it('listens on HOST when set (the functional tests keep their server on 127.0.0.1)', () => {
+    expect(readConfig({ DATABASE_URL: url, HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
+  });
+
   it.each([
     [{}, /DATABASE_URL/],
     [{ DATABASE_URL: url, PORT: 'http' }, /PORT/],

@@ -1,0 +1,64 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { databaseIds } from '../../src/databases/index.js';
+import { createBackend } from '../../src/index.js';
+import { listTree, tempDir } from '../cli/run-cli.js';
+
+/** Node (Fastify) projects have three test layers, each runnable alone, and a black-box functional one. */
+describe.each(databaseIds)('Node.js × %s project test layers', (db) => {
+  const generated = (async () => {
+    const dir = path.join(await tempDir(`node-project-${db}`), 'my-api');
+    await createBackend({ directory: dir, lang: 'node', db, ci: 'none', docker: true, git: false });
+    const files = await listTree(dir);
+    const read = (f: string) => readFile(path.join(dir, f), 'utf8');
+    return { files, read };
+  })();
+  const layers = ['unit', 'integration', 'functional'];
+
+  it('has a make target and an npm script per layer, and make test runs all three in order', async () => {
+    const { read } = await generated;
+    const makefile = await read('Makefile');
+    expect(makefile).toMatch(/^test: test-unit test-integration test-functional ## /m);
+    for (const layer of layers) {
+      const recipe = makefile.match(new RegExp(`^test-${layer}:.*\\n((?:\\t.*\\n)+)`, 'm'))?.[1];
+      expect(recipe, `make test-${layer}`).toBe(`\t$(NODE) node_modules/.bin/vitest run --project ${layer}\n`);
+    }
+    const { scripts } = JSON.parse(await read('package.json')) as { scripts: Record<string, string> };
+    for (const layer of layers) expect(scripts[`test:${layer}`]).toBe(`vitest run --project ${layer}`);
+  });
+
+  it('names each layer as a vitest project; the functional one starts its service in a globalSetup', async () => {
+    const { read, files } = await generated;
+    const config = await read('vitest.config.ts');
+    for (const layer of layers) expect(config).toContain(`name: '${layer}'`);
+    expect(config).toContain("globalSetup: ['test/functional/service.ts']");
+    expect(files).toContain('test/functional/service.ts');
+    expect(JSON.parse(await read('tsconfig.json')).include).toContain('vitest.config.ts');
+  });
+
+  it('keeps the functional tests black-box: fetch against a URL, never the app', async () => {
+    const { read, files } = await generated;
+    // The harness that starts the service included: the README says this layer never loads the app.
+    const functional = files.filter((f) => f.startsWith('test/functional/'));
+    expect(functional).toEqual(expect.arrayContaining(['test/functional/health.test.ts', 'test/functional/items.test.ts']));
+    for (const file of functional) {
+      const source = await read(file);
+      expect(source, file).not.toMatch(/from '\.\.\/\.\.\/src\//);
+      expect(source, file).not.toMatch(/\binject\(\{|buildApp|app\.inject/);
+    }
+    expect(await read('test/functional/http.ts')).toContain('await fetch(');
+    // The harness starts what `make start` runs, on 127.0.0.1, and stops it with SIGTERM.
+    const service = await read('test/functional/service.ts');
+    expect(service).toContain("'dist/server.js'");
+    expect(service).toContain("HOST: '127.0.0.1'");
+    expect(service).toContain("kill('SIGTERM')");
+  });
+
+  it('says in the README how to point the functional tests at a deployment', async () => {
+    const { read } = await generated;
+    const readme = await read('README.md');
+    expect(readme).toContain('make test-functional BASE_URL=http://localhost:3000');
+    expect(readme).toContain('`make test-unit`');
+  });
+});
