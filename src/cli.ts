@@ -13,7 +13,7 @@ import {
   UsageError,
   type RawAnswers,
 } from './options/resolve.js';
-import { argName, isPositional, options as schema, questionsFor } from './options/schema.js';
+import { argName, defaultShown, isPositional, options as schema, questionsFor } from './options/schema.js';
 
 interface Io {
   stdout: NodeJS.WritableStream;
@@ -26,8 +26,7 @@ function yargsOptions(): Record<string, YargsOptions> {
   const out: Record<string, YargsOptions> = {};
   for (const o of schema) {
     if (isPositional(o)) continue;
-    const shown =
-      o.type === 'string' ? (o.defaultNote ?? o.default) : o.type === 'boolean' ? String(o.default) : o.default;
+    const shown = defaultShown(o);
     out[o.flag] = {
       describe: o.describe,
       type: o.type === 'boolean' ? 'boolean' : 'string',
@@ -49,7 +48,7 @@ async function parser(argv: string[]) {
       y.positional('directory', {
         type: 'string',
         describe: positional?.describe,
-        defaultDescription: positional?.default,
+        defaultDescription: positional && defaultShown(positional),
       }),
     )
     .options(yargsOptions())
@@ -151,8 +150,11 @@ async function ask(raw: RawAnswers, io: Io): Promise<RawAnswers> {
   const context = { output: io.stderr as NodeJS.WriteStream };
   const out: Record<string, unknown> = { ...raw };
   for (const q of questionsFor(raw)) {
+    if (q.when && !q.when(out)) continue;
     if (q.kind === 'select') {
-      out[q.key] = await select({ message: q.message, default: q.default, choices: q.choices! }, context);
+      const choices = typeof q.choices === 'function' ? q.choices(out) : q.choices!;
+      const choice = typeof q.default === 'function' ? q.default(out) : q.default;
+      out[q.key] = await select({ message: q.message, default: choice, choices }, context);
     } else if (q.kind === 'confirm') {
       out[q.key] = await confirm({ message: q.message, default: q.default as boolean }, context);
     } else {

@@ -4,7 +4,7 @@ import { resolveOptions, UsageError, type RawAnswers } from './options/resolve.j
 export { buildPlan, type Plan } from './plan/build-plan.js';
 export { renderPlan, type RenderedFile } from './render/render.js';
 export { optionSchema } from './options/schema.js';
-export { languages, languageIds, type LanguageId } from './languages/index.js';
+export { combinations, frameworkIds, languages, languageIds, type Combination, type FrameworkId, type LanguageId } from './languages/index.js';
 export { databases, databaseIds, type DatabaseId } from './databases/index.js';
 export { UsageError, GenerateResult };
 export { GenerationError } from './generate.js';

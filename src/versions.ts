@@ -24,6 +24,13 @@ export const node = {
   // Runtime dependencies. Each: `npm view <pkg> version`.
   packages: {
     fastify: '5.12.8',
+    // --framework express: the app, its schemas and the OpenAPI document built from them.
+    express: '5.3.0',
+    zod: '4.6.7',
+    // Its major follows zod's (9.x needs zod 4).
+    '@asteasolutions/zod-to-openapi': '9.1.0',
+    // JSON logs, as Fastify's built-in logger writes them.
+    pino: '10.4.0',
     // OpenAPI document from the route schemas, and the /docs page.
     '@fastify/swagger': '9.9.3',
     '@fastify/swagger-ui': '6.1.3',
@@ -38,6 +45,8 @@ export const node = {
     // Major follows the Node major in `runtime`.
     '@types/node': '26.6.11',
     '@types/pg': '8.23.1',
+    // Major follows express's.
+    '@types/express': '5.0.6',
     typescript: '7.0.2',
     vitest: '5.1.2',
   },

@@ -49,6 +49,7 @@ export default class BackendStarterGenerator extends Generator {
         type: q.kind === 'select' ? 'list' : q.kind,
         choices: q.choices,
         default: q.default,
+        ...(q.when ? { when: q.when } : {}),
       }));
       Object.assign(raw, await this.prompt(questions as never));
       if (raw.name === '') delete raw.name;

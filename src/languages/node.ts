@@ -1,12 +1,14 @@
 import { node as versions } from '../versions.js';
 import type { PlannedFile } from '../plan/types.js';
-import type { Connector, LanguageSpec, ManifestInput } from './types.js';
+import type { Connector, FrameworkSpec, LanguageSpec, ManifestInput } from './types.js';
 
 /**
- * Node.js: TypeScript on Fastify 5, run as compiled JavaScript (`make start`) and as
+ * Node.js: TypeScript on Fastify 5 or Express 5, run as compiled JavaScript (`make start`) and as
  * TypeScript directly through Node's built-in type stripping (`make dev`, `make migrate`),
  * so no tsx/ts-node is needed. Relative imports are written with `.ts` extensions, which
  * both Node and vitest load as they are and `tsc` rewrites to `.js` when it builds.
+ * Configuration, the repository interface, the database connectors and migrations are the
+ * language's, shared by both frameworks; each framework brings its app, server and tests.
  */
 
 const T = 'node';
@@ -34,14 +36,6 @@ const integerIds = {
 
 const dbFile = (db: string, name: string) => ({ from: `${T}/db/${db}/${name}`, to: `src/db/${name}` });
 
-/**
- * Each connector's package-lock.json is kept with the templates, resolved from the
- * package.json this file builds by `npm run lockfiles` (scripts/refresh-node-lockfiles.mjs; run it after
- * changing a Node pin in src/versions.ts; test/unit/node-lockfiles.test.ts fails until
- * then). So a project is frozen from its first commit, and generating it needs no
- * network and no npm. Only the project name is filled in.
- */
-const lockfile = (db: string) => ({ from: `${T}/lockfiles/${db}.package-lock.json.ejs`, to: 'package-lock.json' });
 
 const connectors = {
   postgres: {
@@ -49,10 +43,7 @@ const connectors = {
     files: [
       dbFile('postgres', 'repository.ts'),
       dbFile('postgres', 'migrate.ts'),
-      lockfile('postgres'),
       { from: `${T}/db/sql/migration-files.ts`, to: 'src/db/migration-files.ts' },
-      // node-postgres bounds pool waits and connects with one setting: its tests hold the pool busy.
-      { from: `${T}/db/postgres/pool.integration.test.ts`, to: 'test/pool.integration.test.ts' },
     ],
     // pg ships no types of its own.
     data: { ...sqlStart, ...integerIds, devDependencies: ['@types/pg'] },
@@ -62,16 +53,14 @@ const connectors = {
     files: [
       dbFile('mysql', 'repository.ts'),
       dbFile('mysql', 'migrate.ts'),
-      lockfile('mysql'),
       // mysql2 would let a query wait for a pooled connection forever: its tests hold the pool busy.
-      { from: `${T}/db/mysql/pool.integration.test.ts`, to: 'test/pool.integration.test.ts' },
       { from: `${T}/db/sql/migration-files.ts`, to: 'src/db/migration-files.ts' },
     ],
     data: { ...sqlStart, ...integerIds },
   },
   mongo: {
     driver: 'mongodb',
-    files: [dbFile('mongo', 'repository.ts'), dbFile('mongo', 'migrate.ts'), lockfile('mongo')],
+    files: [dbFile('mongo', 'repository.ts'), dbFile('mongo', 'migrate.ts')],
     data: {
       // No migrations: the server ensures its indexes at start-up.
       dockerCmd: ['node', ...SERVER_ARGS.split(' ')],
@@ -90,8 +79,6 @@ function json(path: string, value: unknown): PlannedFile {
   return { path, source: 'content', content: `${JSON.stringify(value, null, 2)}\n` };
 }
 
-/** Runtime dependencies every project gets, besides its connector's driver. */
-const RUNTIME = ['fastify', '@fastify/swagger', '@fastify/swagger-ui'];
 /** Dev dependencies every project gets; connectors add theirs in `data.devDependencies`. */
 const DEV_TOOLS = ['@biomejs/biome', '@types/node', 'typescript', 'vitest'];
 /** Biome advises an exact pin: formatting may change between patch releases. */
@@ -108,8 +95,29 @@ function dependencies(pinned: Record<string, string>, names: string[]): Record<s
   );
 }
 
-function packageJson({ names, connector }: ManifestInput): Record<string, unknown> {
+/** What a Node framework's entry declares for package.json and its lockfiles. */
+interface NodeFrameworkData {
+  /** Runtime dependencies besides the connector's driver. */
+  dependencies: string[];
+  devDependencies?: string[];
+  /**
+   * Where its package-lock.json per database is kept with the templates, resolved from the
+   * package.json this file builds by `npm run lockfiles` (scripts/refresh-node-lockfiles.mjs;
+   * run it after changing a Node pin in src/versions.ts; test/unit/node-lockfiles.test.ts
+   * fails until then). So a project is frozen from its first commit, and generating it needs
+   * no network and no npm. Only the project name is filled in.
+   */
+  lockfiles: string;
+}
+
+function lockfile({ framework, db }: ManifestInput): PlannedFile {
+  const dir = (framework.data as unknown as NodeFrameworkData).lockfiles;
+  return { path: 'package-lock.json', source: 'template', template: `${dir}/${db.id}.package-lock.json.ejs` };
+}
+
+function packageJson({ names, connector, framework }: ManifestInput): Record<string, unknown> {
   const connectorDev = (connector.data?.devDependencies as string[] | undefined) ?? [];
+  const own = framework.data as unknown as NodeFrameworkData;
   return {
     name: names.name,
     version: '0.1.0',
@@ -129,8 +137,8 @@ function packageJson({ names, connector }: ManifestInput): Record<string, unknow
       'test:integration': 'vitest run --project integration',
       'test:functional': 'vitest run --project functional',
     },
-    dependencies: dependencies(versions.packages, [...RUNTIME, connector.driver]),
-    devDependencies: dependencies(versions.devPackages, [...DEV_TOOLS, ...connectorDev]),
+    dependencies: dependencies(versions.packages, [...own.dependencies, connector.driver]),
+    devDependencies: dependencies(versions.devPackages, [...DEV_TOOLS, ...(own.devDependencies ?? []), ...connectorDev]),
   };
 }
 
@@ -171,33 +179,102 @@ const biome = {
   linter: { rules: { preset: 'recommended' } },
 };
 
+/**
+ * The SQL drivers bound pool waits and connects with their own settings: these tests hold the
+ * pool busy through the framework's app, so each framework has its own.
+ */
+const poolTests = (dir: string) => ({
+  postgres: [{ from: `${dir}/db/postgres/pool.integration.test.ts`, to: 'test/pool.integration.test.ts' }],
+  mysql: [{ from: `${dir}/db/mysql/pool.integration.test.ts`, to: 'test/pool.integration.test.ts' }],
+});
+
+const fastify = {
+  name: 'Fastify',
+  why:
+    'Fastify 5 covers most of the contract by itself: JSON-schema validation of bodies (compiled by Ajv), ' +
+    'a 1 MiB body limit that answers 413, `app.inject()` so tests exercise the full HTTP stack without ' +
+    'opening a port, and `app.close()`, which stops accepting connections and drains in-flight requests for ' +
+    'a graceful SIGTERM. Express 5 would need a body parser, a validation library and hand-written draining ' +
+    'for the same result. Fastify also ships its own TypeScript types and the pino JSON logger. ' +
+    'Biome is the linter and formatter: one dev dependency and one config file instead of ESLint, Prettier ' +
+    'and their plugins, and fast enough to run on every save.',
+  files: [
+    { from: `${T}/src/app.ts`, to: 'src/app.ts' },
+    { from: `${T}/src/json-body.ts`, to: 'src/json-body.ts' },
+    { from: `${T}/src/openapi.ts.ejs`, to: 'src/openapi.ts' },
+    { from: `${T}/src/server.ts`, to: 'src/server.ts' },
+    { from: `${T}/src/validation.ts`, to: 'src/validation.ts' },
+    { from: `${T}/test/app.test.ts`, to: 'test/app.test.ts' },
+    { from: `${T}/test/items.integration.test.ts.ejs`, to: 'test/items.integration.test.ts' },
+  ],
+  layout: [
+    ['src/server.ts', 'entry point: reads the environment, listens on $PORT, shuts down gracefully on SIGTERM'],
+    ['src/app.ts', 'the Fastify app: routes, validation, error and 404 handlers (no I/O of its own)'],
+    ['src/validation.ts', 'the body schema and the paging rules'],
+    ['src/openapi.ts', 'route schemas: request validation, response serialisation and the OpenAPI document at /openapi.json (/docs to try it)'],
+    ['src/json-body.ts', 'the request body parser: strict UTF-8 JSON, no lone surrogates or NUL characters, limited nesting'],
+  ],
+  databaseFiles: poolTests(T),
+  data: {
+    dependencies: ['fastify', '@fastify/swagger', '@fastify/swagger-ui'],
+    lockfiles: `${T}/lockfiles`,
+  } satisfies NodeFrameworkData,
+} satisfies FrameworkSpec;
+
+const E = `${T}/express`;
+
+const express = {
+  name: 'Express',
+  why:
+    'Express 5 is the most used Node web framework, and version 5 forwards rejected promises from async ' +
+    'handlers to the error middleware, so routes are plain async functions. What Express leaves to the ' +
+    'application is explicit here: `express.json()` with a 1 MiB limit (body-parser counts bytes as they ' +
+    'arrive and answers 413 without buffering a larger body), zod schemas for bodies and paging (types and ' +
+    'runtime checks from one definition), the OpenAPI document built from those same schemas by ' +
+    '`@asteasolutions/zod-to-openapi`, one error-handling middleware that turns every failure into ' +
+    'a JSON `error` message and never leaks internals from a 500, pino for JSON logs, and a graceful SIGTERM: ' +
+    '`server.close()` stops accepting, the requests in flight are answered (with `Connection: close`), then ' +
+    'the pool closes. Tests run the app on an ephemeral port with `fetch`, so they exercise the real HTTP ' +
+    'stack; one of them sends SIGTERM to the real server mid-request. Biome is the linter and formatter: one dev dependency and one ' +
+    'config file instead of ESLint, Prettier and their plugins.',
+  files: [
+    { from: `${E}/src/app.ts`, to: 'src/app.ts' },
+    { from: `${E}/src/errors.ts`, to: 'src/errors.ts' },
+    { from: `${E}/src/json-body.ts`, to: 'src/json-body.ts' },
+    { from: `${E}/src/openapi.ts`, to: 'src/openapi.ts' },
+    { from: `${E}/src/server.ts`, to: 'src/server.ts' },
+    { from: `${E}/src/validation.ts`, to: 'src/validation.ts' },
+    { from: `${E}/test/app.test.ts`, to: 'test/app.test.ts' },
+    { from: `${E}/test/http.ts`, to: 'test/http.ts' },
+    { from: `${E}/test/items.integration.test.ts.ejs`, to: 'test/items.integration.test.ts' },
+    { from: `${E}/test/shutdown.integration.test.ts`, to: 'test/shutdown.integration.test.ts' },
+  ],
+  layout: [
+    ['src/server.ts', 'entry point: reads the environment, listens on $PORT, shuts down gracefully on SIGTERM'],
+    ['src/app.ts', 'the Express app: routes and the middleware order (no I/O of its own)'],
+    ['src/errors.ts', 'the error-handling middleware and the 404/405 handlers: every error answers a JSON object with an `error` message'],
+    ['src/json-body.ts', 'the request body parser: 1 MiB limit, strict UTF-8 JSON, no lone surrogates or NUL characters, limited nesting'],
+    ['src/validation.ts', 'zod schemas for bodies and paging, shared with the OpenAPI document'],
+    ['src/openapi.ts', 'the OpenAPI 3.1 document served at /openapi.json, generated from the zod schemas'],
+  ],
+  databaseFiles: poolTests(E),
+  data: {
+    dependencies: ['express', 'zod', '@asteasolutions/zod-to-openapi', 'pino'],
+    devDependencies: ['@types/express'],
+    lockfiles: `${E}/lockfiles`,
+  } satisfies NodeFrameworkData,
+} satisfies FrameworkSpec;
+
 export const node = {
   id: 'node',
   label: 'Node.js',
   image: versions.image,
-  framework: {
-    name: 'Fastify',
-    why:
-      'Fastify 5 covers most of the contract by itself: JSON-schema validation of bodies (compiled by Ajv), ' +
-      'a 1 MiB body limit that answers 413, `app.inject()` so tests exercise the full HTTP stack without ' +
-      'opening a port, and `app.close()`, which stops accepting connections and drains in-flight requests for ' +
-      'a graceful SIGTERM. Express 5 would need a body parser, a validation library and hand-written draining ' +
-      'for the same result. Fastify also ships its own TypeScript types and the pino JSON logger. ' +
-      'Biome is the linter and formatter: one dev dependency and one config file instead of ESLint, Prettier ' +
-      'and their plugins, and fast enough to run on every save.',
-  },
+  frameworks: { fastify, express },
   files: [
-    { from: `${T}/src/app.ts`, to: 'src/app.ts' },
     { from: `${T}/src/config.ts`, to: 'src/config.ts' },
     { from: `${T}/src/items.ts`, to: 'src/items.ts' },
-    { from: `${T}/src/json-body.ts`, to: 'src/json-body.ts' },
-    { from: `${T}/src/openapi.ts.ejs`, to: 'src/openapi.ts' },
     { from: `${T}/src/migrate.ts`, to: 'src/migrate.ts' },
-    { from: `${T}/src/server.ts`, to: 'src/server.ts' },
-    { from: `${T}/src/validation.ts`, to: 'src/validation.ts' },
-    { from: `${T}/test/app.test.ts`, to: 'test/app.test.ts' },
     { from: `${T}/test/config.test.ts`, to: 'test/config.test.ts' },
-    { from: `${T}/test/items.integration.test.ts.ejs`, to: 'test/items.integration.test.ts' },
     { from: `${T}/test/memory-repository.ts`, to: 'test/memory-repository.ts' },
     { from: `${T}/test/freezable-proxy.ts`, to: 'test/freezable-proxy.ts' },
     ...['service.ts', 'http.ts', 'health.test.ts', 'items.test.ts'].map((name) => ({
@@ -216,6 +293,7 @@ export const node = {
     json('tsconfig.json', tsconfig),
     json('tsconfig.build.json', tsconfigBuild),
     json('biome.json', biome),
+    lockfile(input),
     // The lockfile records no registry URLs (integrity hashes only): it installs the same from
     // any registry or mirror, and a later `npm install` keeps it that way.
     { path: '.npmrc', source: 'content', content: 'omit-lockfile-registry-resolved=true\n' },
@@ -279,9 +357,6 @@ export const node = {
   ],
   defaultPort: 3000,
   layout: [
-    ['src/server.ts', 'entry point: reads the environment, listens on $PORT, shuts down gracefully on SIGTERM'],
-    ['src/app.ts', 'the Fastify app: routes, validation, error and 404 handlers (no I/O of its own)'],
-    ['src/validation.ts', 'the body schema and the paging rules'],
     ['src/config.ts', 'environment variables and `.env` loading'],
     ['src/items.ts', 'the Item type and the repository interface the routes use'],
     ['src/db/', 'the database connector: queries (repository.ts) and schema setup (migrate.ts)'],
@@ -290,8 +365,6 @@ export const node = {
     ['test/functional/', 'black-box HTTP tests of every route, against `BASE_URL` or the built server they start on a free port (`service.ts`)'],
     ['vitest.config.ts', 'the three test layers as vitest projects: `unit`, `integration`, `functional`'],
     ['package.json', 'dependencies and npm scripts; `package-lock.json` pins every package, and `make install` (`npm ci`) installs exactly that'],
-    ['src/openapi.ts', 'route schemas: request validation, response serialisation and the OpenAPI document at /openapi.json (/docs to try it)'],
-    ['src/json-body.ts', 'the request body parser: strict UTF-8 JSON, no lone surrogates or NUL characters, limited nesting'],
     ['biome.json', 'lint and format rules (`npm run format` fixes what `make lint` reports)'],
     ['tsconfig.json', 'type checking of src and test; tsconfig.build.json compiles src to dist/'],
   ],

@@ -203,29 +203,31 @@ export const php = {
   id: 'php',
   label: 'PHP',
   image: versions.image,
-  framework: {
-    name: 'Symfony HttpFoundation + Routing',
-    why:
-      'HttpFoundation and Routing are two of the most used PHP components (Symfony is built ' +
-      'on them, Laravel too): requests and responses as objects, and path and method matching ' +
-      'with 404 and 405 included. No full framework, container or config files: the app is ' +
-      'one `Request → Response` class, `src/App.php`, which the tests call directly. Slim 4 ' +
-      'would be the other natural choice; it is left out because this template is verified ' +
-      'against distribution packages, where Slim 4 is not packaged. Logging is Monolog (PSR-3, ' +
-      'JSON lines on stderr), `.env` is read by symfony/dotenv. Storage is PDO with real ' +
-      'prepared statements and persistent connections for PostgreSQL and MySQL, and the ' +
-      '`mongodb` extension’s driver API for MongoDB (the official `mongodb/mongodb` library ' +
-      'would add a friendlier layer; it is left out because it is not packaged where this ' +
-      'template is verified), behind the small `ItemStore` interface. ' +
-      'SQL schema changes are plain versioned `.sql` files in `migrations/`, applied by a short ' +
-      'runner (`src/Storage/Migrator.php`) that records each version in `schema_migrations`: ' +
-      'readable by any tool, no ORM needed for a few statements. In production (`make start`, ' +
-      'the container) nginx serves on $PORT in front of PHP-FPM, both configured in `config/`; ' +
-      'nginx refuses bodies over 1 MiB from their headers and buffers the rest before a PHP ' +
-      'worker is taken, and `bin/start` stops both gracefully on SIGTERM (every accepted ' +
-      'request is answered). So `make start` needs nginx and PHP-FPM installed (Debian/Ubuntu: ' +
-      '`apt-get install nginx php8.4-fpm`, then `make start PHP_FPM=php-fpm8.4`; macOS: ' +
-      '`brew install nginx php`); `make dev` uses PHP’s built-in server, which needs neither.',
+  frameworks: {
+    symfony: {
+      name: 'Symfony HttpFoundation + Routing',
+      why:
+        'HttpFoundation and Routing are two of the most used PHP components (Symfony is built ' +
+        'on them, Laravel too): requests and responses as objects, and path and method matching ' +
+        'with 404 and 405 included. No full framework, container or config files: the app is ' +
+        'one `Request → Response` class, `src/App.php`, which the tests call directly. Slim 4 ' +
+        'would be the other natural choice; it is left out because this template is verified ' +
+        'against distribution packages, where Slim 4 is not packaged. Logging is Monolog (PSR-3, ' +
+        'JSON lines on stderr), `.env` is read by symfony/dotenv. Storage is PDO with real ' +
+        'prepared statements and persistent connections for PostgreSQL and MySQL, and the ' +
+        '`mongodb` extension’s driver API for MongoDB (the official `mongodb/mongodb` library ' +
+        'would add a friendlier layer; it is left out because it is not packaged where this ' +
+        'template is verified), behind the small `ItemStore` interface. ' +
+        'SQL schema changes are plain versioned `.sql` files in `migrations/`, applied by a short ' +
+        'runner (`src/Storage/Migrator.php`) that records each version in `schema_migrations`: ' +
+        'readable by any tool, no ORM needed for a few statements. In production (`make start`, ' +
+        'the container) nginx serves on $PORT in front of PHP-FPM, both configured in `config/`; ' +
+        'nginx refuses bodies over 1 MiB from their headers and buffers the rest before a PHP ' +
+        'worker is taken, and `bin/start` stops both gracefully on SIGTERM (every accepted ' +
+        'request is answered). So `make start` needs nginx and PHP-FPM installed (Debian/Ubuntu: ' +
+        '`apt-get install nginx php8.4-fpm`, then `make start PHP_FPM=php-fpm8.4`; macOS: ' +
+        '`brew install nginx php`); `make dev` uses PHP’s built-in server, which needs neither.',
+    },
   },
   files: [
     { from: t('public/index.php.ejs'), to: 'public/index.php' },

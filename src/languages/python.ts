@@ -166,23 +166,25 @@ export const python = {
   id: 'python',
   label: 'Python',
   image: versions.image,
-  framework: {
-    name: 'FastAPI',
-    why:
-      'FastAPI is the most popular modern Python API framework: ASGI, served by uvicorn, ' +
-      'typed routes whose Pydantic models validate every request body and describe the API in ' +
-      'the OpenAPI document it serves at `/openapi.json`, with interactive docs at `/docs`. The ' +
-      'database drivers are the plain, well-known ones (psycopg 3 with psycopg_pool, PyMySQL ' +
-      "pooled by SQLAlchemy's QueuePool, pymongo), called from synchronous endpoints that " +
-      'FastAPI runs on its thread pool, so there is no ORM to learn and every query is in ' +
-      '`app/store.py`. Dependencies are pinned in `pyproject.toml` and locked, with hashes, in ' +
-      '`uv.lock`; `make install` runs `uv sync --locked` (uv: `pip install uv`, or ' +
-      'docs.astral.sh/uv), so every install is the same, and `make lint` runs ruff and ' +
-      '`mypy --strict`. For SQL ' +
-      'databases, schema changes are plain versioned `.sql` files in `migrations/`, applied by a ' +
-      'small runner (`app/migrate.py`) that takes a database lock and records each version in ' +
-      '`schema_migrations`: Alembic would be more machinery than a few statements need, and ' +
-      'plain SQL files read the same in any tool.',
+  frameworks: {
+    fastapi: {
+      name: 'FastAPI',
+      why:
+        'FastAPI is the most popular modern Python API framework: ASGI, served by uvicorn, ' +
+        'typed routes whose Pydantic models validate every request body and describe the API in ' +
+        'the OpenAPI document it serves at `/openapi.json`, with interactive docs at `/docs`. The ' +
+        'database drivers are the plain, well-known ones (psycopg 3 with psycopg_pool, PyMySQL ' +
+        "pooled by SQLAlchemy's QueuePool, pymongo), called from synchronous endpoints that " +
+        'FastAPI runs on its thread pool, so there is no ORM to learn and every query is in ' +
+        '`app/store.py`. Dependencies are pinned in `pyproject.toml` and locked, with hashes, in ' +
+        '`uv.lock`; `make install` runs `uv sync --locked` (uv: `pip install uv`, or ' +
+        'docs.astral.sh/uv), so every install is the same, and `make lint` runs ruff and ' +
+        '`mypy --strict`. For SQL ' +
+        'databases, schema changes are plain versioned `.sql` files in `migrations/`, applied by a ' +
+        'small runner (`app/migrate.py`) that takes a database lock and records each version in ' +
+        '`schema_migrations`: Alembic would be more machinery than a few statements need, and ' +
+        'plain SQL files read the same in any tool.',
+    },
   },
   files: [
     { from: t('app/__init__.py'), to: 'app/__init__.py' },

@@ -56,15 +56,17 @@ export const ruby = {
   id: 'ruby',
   label: 'Ruby',
   image: versions.image,
-  framework: {
-    name: 'Sinatra',
-    why:
-      'Sinatra is the smallest idiomatic way to write a JSON API in Ruby: each route is a plain block, ' +
-      'there are no generators or hidden conventions, and the app is an ordinary Rack application. ' +
-      'Puma serves it with threads and, on SIGTERM, stops accepting and drains in-flight requests. ' +
-      'SQL databases go through Sequel datasets (values are never spliced into SQL by hand) and versioned ' +
-      'migrations without the weight of an ORM; MongoDB uses the official `mongo` driver. ' +
-      'Tests are RSpec with rack-test, lint is RuboCop.',
+  frameworks: {
+    sinatra: {
+      name: 'Sinatra',
+      why:
+        'Sinatra is the smallest idiomatic way to write a JSON API in Ruby: each route is a plain block, ' +
+        'there are no generators or hidden conventions, and the app is an ordinary Rack application. ' +
+        'Puma serves it with threads and, on SIGTERM, stops accepting and drains in-flight requests. ' +
+        'SQL databases go through Sequel datasets (values are never spliced into SQL by hand) and versioned ' +
+        'migrations without the weight of an ORM; MongoDB uses the official `mongo` driver. ' +
+        'Tests are RSpec with rack-test, lint is RuboCop.',
+    },
   },
   files: [
     { from: 'ruby/config.ru.ejs', to: 'config.ru' },

@@ -26,17 +26,46 @@ export interface ManifestInput {
   names: ProjectNames;
   db: DatabaseSpec;
   connector: Connector;
+  framework: FrameworkSpec;
   generatorVersion: string;
+}
+
+/**
+ * One framework of a language: what serves HTTP. It owns its templates and what its
+ * manifests need (`data`, read by the language's `manifests`); everything its language
+ * shares between frameworks (runtime, image, CI, Makefile, ignore lists, reserved names,
+ * connectors) stays on the language. Adding a framework touches its entry and its
+ * templates only.
+ */
+export interface FrameworkSpec {
+  /** Shown in prompts and in the generated README (`Why Express`). */
+  name: string;
+  why: string;
+  /** The framework's own files, besides the language's shared ones. */
+  files?: FileRule[];
+  /** Its own files for one database (tests that drive its app against that database's driver). */
+  databaseFiles?: Partial<Record<DatabaseId, FileRule[]>>;
+  /** Replaces the language's connector for a database the framework reaches its own way. */
+  connectors?: Partial<Record<DatabaseId, Connector>>;
+  /**
+   * Databases the framework has no maintained way to reach, each with the reason: the CLI
+   * refuses the pair with that reason and the choices that work.
+   */
+  refuses?: Partial<Record<DatabaseId, string>>;
+  /** Lines for the generated README's layout section, before the language's. */
+  layout?: Array<[string, string]>;
+  /** What the language's manifests read (dependencies …), never framework ids. */
+  data?: Record<string, unknown>;
 }
 
 export interface LanguageSpec {
   id: string;
   label: string;
-  /** Shown in the generated README: what serves HTTP and why it was chosen. */
-  framework: { name: string; why: string };
+  /** Its frameworks by id, the first being the default (`--framework`). */
+  frameworks: Record<string, FrameworkSpec>;
   /** The official base image its Dockerfile builds on (from versions.ts), as `lang.image` in templates. */
   image: string;
-  /** Files every project of this language gets. */
+  /** Files every project of this language gets, whatever its framework. */
   files: FileRule[];
   /** Files only with `--docker` (at least the Dockerfile). */
   dockerFiles: FileRule[];

@@ -1,9 +1,19 @@
 import path from 'node:path';
-import { languages, type LanguageId, type LanguageSpec } from '../languages/index.js';
+import { databaseIds, type DatabaseId } from '../databases/index.js';
+import { frameworkSpec, languages, type FrameworkId, type LanguageId, type LanguageSpec } from '../languages/index.js';
 import type { GenerateOptions } from '../plan/types.js';
 import { show } from '../write/display.js';
 import { checkName, nameFromDirectory } from './names.js';
-import { flagUsage, isPositional, optionByKey, options, type OptionKey, type OptionSpec } from './schema.js';
+import {
+  choicesOf,
+  defaultFor,
+  flagUsage,
+  isPositional,
+  optionByKey,
+  options,
+  type OptionKey,
+  type OptionSpec,
+} from './schema.js';
 
 /** A mistake in what the user asked for: exit code 2, and the message says how to fix it. */
 export class UsageError extends Error {
@@ -12,8 +22,11 @@ export class UsageError extends Error {
 
 export type RawAnswers = Partial<Record<OptionKey, unknown>>;
 
-/** Check a single value against its option; returns the typed value or throws UsageError. */
-export function validateValue(o: OptionSpec, value: unknown): string | boolean {
+/**
+ * Check a single value against its option; returns the typed value or throws UsageError.
+ * A dependent choice is checked against the choices for the answers given so far.
+ */
+export function validateValue(o: OptionSpec, value: unknown, answers: RawAnswers = {}): string | boolean {
   if (o.type === 'boolean') {
     if (typeof value === 'boolean') return value;
     throw new UsageError(`--${o.flag} takes no value (use --no-${o.flag} to turn it off)`);
@@ -25,6 +38,17 @@ export function validateValue(o: OptionSpec, value: unknown): string | boolean {
     throw new UsageError(
       `invalid value for --${o.flag}: ${JSON.stringify(value)}. Valid choices: ${o.choices.join(', ')}`,
     );
+  }
+  if (o.type === 'dependent-choice') {
+    const choices = choicesOf(o, answers);
+    if (!choices.includes(value)) {
+      const parent = answers[o.dependsOn];
+      throw new UsageError(
+        `invalid value for --${o.flag}: ${JSON.stringify(value)}` +
+          (typeof parent === 'string' ? ` with --${o.dependsOn} ${parent}` : '') +
+          `. Valid choices: ${choices.join(', ')}`,
+      );
+    }
   }
   return value;
 }
@@ -39,7 +63,7 @@ export function exampleCommand(raw: RawAnswers): string {
   const parts = ['npx create-backend-starter'];
   for (const o of options) {
     if (!o.answer || !o.required) continue;
-    const v = raw[o.key as OptionKey] ?? o.default;
+    const v = raw[o.key as OptionKey] ?? defaultFor(o, raw);
     parts.push(isPositional(o) ? String(v) : `--${o.flag} ${String(v)}`);
   }
   parts.push('--yes');
@@ -64,10 +88,14 @@ export function resolveOptions(raw: RawAnswers): GenerateOptions {
   for (const key of Object.keys(raw)) {
     if (!known.has(key)) throw new UsageError(`unknown option ${JSON.stringify(key)}`);
   }
+  // Answers already resolved, defaults included: what a dependent choice is checked against.
+  const resolved: RawAnswers = {};
   const value = <T extends string | boolean>(key: OptionKey): T => {
     const o = optionByKey(key);
     const given = raw[key];
-    return (given === undefined ? o.default : validateValue(o, given)) as T;
+    const v = given === undefined ? defaultFor(o, resolved) : validateValue(o, given, resolved);
+    resolved[key] = v;
+    return v as T;
   };
   const directory = value<string>('directory');
   checkDirectory(directory);
@@ -92,10 +120,21 @@ export function resolveOptions(raw: RawAnswers): GenerateOptions {
     );
   }
 
+  const framework = value<FrameworkId>('framework');
+  const db = value<DatabaseId>('db');
+  const refused = frameworkSpec(lang, framework)?.refuses?.[db];
+  if (refused) {
+    const works = databaseIds.filter((d) => !frameworkSpec(lang, framework)?.refuses?.[d]);
+    throw new UsageError(
+      `--framework ${framework} cannot be used with --db ${db}: ${refused}. Choose --db ${works.join(', --db ')}, or another framework`,
+    );
+  }
+
   return {
     directory,
     lang,
-    db: value('db'),
+    framework,
+    db,
     name,
     ci: value('ci'),
     docker: value('docker'),
@@ -143,5 +182,7 @@ export function checkDirectory(directory: string): void {
 }
 
 function exampleFlag(o: OptionSpec): string {
-  return o.type === 'choice' ? `--${o.flag} ${o.choices[0]}` : `--${o.flag} ${o.default || 'my-api'}`;
+  if (o.type === 'choice') return `--${o.flag} ${o.choices[0]}`;
+  if (o.type === 'dependent-choice') return `--${o.flag} ${choicesOf(o, {})[0]}`;
+  return `--${o.flag} ${o.default || 'my-api'}`;
 }

@@ -1,5 +1,5 @@
 import { databaseIds, databases } from '../databases/index.js';
-import { languageIds, languages } from '../languages/index.js';
+import { frameworkIds, languageIds, languages } from '../languages/index.js';
 
 /**
  * Every option, once. yargs flags, prompts, validation, `--help`, the README's options
@@ -36,7 +36,21 @@ export interface StringOption extends Base {
   defaultNote?: string;
   positional?: boolean;
 }
-export type OptionSpec = ChoiceOption | BooleanOption | StringOption;
+/**
+ * A choice whose valid values depend on an earlier answer (`--framework` on `--lang`):
+ * validated as a pair, asked only when there is more than one choice, and defaulting to
+ * the first choice for that answer.
+ */
+export interface DependentChoiceOption extends Base {
+  type: 'dependent-choice';
+  dependsOn: 'lang';
+  /** Valid values for each value of `dependsOn`; the first is the default. */
+  choicesBy: Record<string, readonly string[]>;
+  labels: Record<string, string>;
+  /** How the default is chosen, for `--help` and the README. */
+  defaultNote: string;
+}
+export type OptionSpec = ChoiceOption | BooleanOption | StringOption | DependentChoiceOption;
 
 const ciChoices = ['github', 'gitlab', 'both', 'none'] as const;
 
@@ -64,6 +78,20 @@ export const optionSchema = [
     default: 'node',
     describe: 'Language of the generated service',
     prompt: 'Language',
+  },
+  {
+    key: 'framework',
+    flag: 'framework',
+    type: 'dependent-choice',
+    answer: true,
+    dependsOn: 'lang',
+    choicesBy: Object.fromEntries(languageIds.map((id) => [id, frameworkIds(id)])),
+    labels: Object.fromEntries(
+      languageIds.flatMap((id) => Object.entries(languages[id].frameworks).map(([f, spec]) => [f, spec.name])),
+    ),
+    defaultNote: "the language's first",
+    describe: `Framework for the language (${languageIds.map((id) => `${id}: ${frameworkIds(id).join(', ')}`).join('; ')})`,
+    prompt: 'Framework',
   },
   {
     key: 'db',
@@ -194,13 +222,40 @@ export function argName(o: OptionSpec): string {
   return isPositional(o) ? o.key : o.flag;
 }
 
-/** A question for one answer flags did not give, in neutral form for any prompt library. */
+/** The choices of a dependent option for the answers so far (all of them when its parent is unknown). */
+export function choicesOf(o: DependentChoiceOption, answers: Partial<Record<string, unknown>>): readonly string[] {
+  const parent = answers[o.dependsOn];
+  if (typeof parent === 'string' && Object.hasOwn(o.choicesBy, parent)) return o.choicesBy[parent]!;
+  return [...new Set(Object.values(o.choicesBy).flat())];
+}
+
+/** What `--help` and the README show as an option's default. */
+export function defaultShown(o: OptionSpec): string {
+  if (o.type === 'dependent-choice') return o.defaultNote;
+  if (o.type === 'string') return o.defaultNote ?? o.default;
+  return String(o.default);
+}
+
+/** The value an option takes when not given, for the answers so far. */
+export function defaultFor(o: OptionSpec, answers: Partial<Record<string, unknown>>): string | boolean {
+  return o.type === 'dependent-choice' ? choicesOf(o, answers)[0]! : o.default;
+}
+
+type Answered = Partial<Record<string, unknown>>;
+
+/**
+ * A question for one answer flags did not give, in neutral form for any prompt library.
+ * A question that depends on an earlier answer carries `when` and a `choices` function of
+ * the answers so far, as Inquirer takes them.
+ */
 export interface Question {
   key: OptionKey;
   kind: 'select' | 'confirm' | 'input';
   message: string;
-  choices?: Array<{ value: string; name: string }>;
-  default?: string | boolean;
+  choices?: Array<{ value: string; name: string }> | ((answers: Answered) => Array<{ value: string; name: string }>);
+  default?: string | boolean | ((answers: Answered) => string);
+  /** Ask only when this holds for the answers so far (a dependent choice with one value is not asked). */
+  when?: (answers: Answered) => boolean;
 }
 
 /**
@@ -210,13 +265,27 @@ export interface Question {
 export function questionsFor(given: Partial<Record<OptionKey, unknown>>): Question[] {
   return options
     .filter((o) => o.answer && o.prompt && given[o.key as OptionKey] === undefined)
-    .map((o) => ({
-      key: o.key as OptionKey,
-      kind: o.type === 'choice' ? 'select' : o.type === 'boolean' ? 'confirm' : 'input',
-      message: o.prompt!,
-      ...(o.type === 'choice' ? { choices: o.choices.map((c) => ({ value: c, name: o.labels[c] ?? c })) } : {}),
-      ...(o.key === 'name' ? {} : { default: o.default }),
-    }));
+    .map((o): Question => {
+      if (o.type === 'dependent-choice') {
+        // Prompt libraries pass only the answers they asked for; flags fill in the rest.
+        const all = (answers: Answered) => choicesOf(o, { ...given, ...answers });
+        return {
+          key: o.key as OptionKey,
+          kind: 'select',
+          message: o.prompt!,
+          choices: (answers) => all(answers).map((c) => ({ value: c, name: o.labels[c] ?? c })),
+          default: (answers) => all(answers)[0]!,
+          when: (answers) => all(answers).length > 1,
+        };
+      }
+      return {
+        key: o.key as OptionKey,
+        kind: o.type === 'choice' ? 'select' : o.type === 'boolean' ? 'confirm' : 'input',
+        message: o.prompt!,
+        ...(o.type === 'choice' ? { choices: o.choices.map((c) => ({ value: c, name: o.labels[c] ?? c })) } : {}),
+        ...(o.key === 'name' ? {} : { default: o.default }),
+      };
+    });
 }
 
 /** `--lang node|php|python|ruby`, for messages and the example command. */

@@ -1,7 +1,7 @@
 import { databases } from '../databases/index.js';
-import { languages } from '../languages/index.js';
+import { connectorFor, frameworkSpec, languages } from '../languages/index.js';
 import type { DatabaseSpec } from '../databases/types.js';
-import type { Connector, LanguageSpec } from '../languages/types.js';
+import type { Connector, FrameworkSpec, LanguageSpec } from '../languages/types.js';
 import type { ProjectContext } from '../models/context.js';
 import { composeFile } from '../models/compose.js';
 import { envExample, envFile, secretNames, type Secrets } from '../models/env.js';
@@ -32,7 +32,12 @@ const DB_USER = 'app';
 export function buildPlan(answers: Answers, inputs: PlanInputs): Plan {
   const lang: LanguageSpec = languages[answers.lang];
   const db: DatabaseSpec = databases[answers.db];
-  const connector: Connector = lang.connectors[answers.db];
+  const framework: FrameworkSpec | undefined = frameworkSpec(answers.lang, answers.framework);
+  if (!framework) throw new Error(`${lang.label} has no framework ${answers.framework}`);
+  const connector: Connector | undefined = connectorFor(answers.lang, answers.framework, answers.db);
+  if (!connector || framework.refuses?.[answers.db]) {
+    throw new Error(`${framework.name} has no connector for ${db.label}`);
+  }
   const names = projectNames(answers.name);
   const ctx: ProjectContext = {
     answers,
@@ -59,8 +64,10 @@ export function buildPlan(answers: Answers, inputs: PlanInputs): Plan {
 
   const files: PlannedFile[] = [
     ...fromRules(lang.files),
+    ...fromRules(framework.files ?? []),
+    ...fromRules(framework.databaseFiles?.[answers.db] ?? []),
     ...fromRules(connector.files),
-    ...lang.manifests({ names, db, connector, generatorVersion: inputs.generatorVersion }),
+    ...lang.manifests({ names, db, connector, framework, generatorVersion: inputs.generatorVersion }),
     { path: 'Makefile', source: 'template', template: 'common/Makefile.ejs' },
     { path: 'README.md', source: 'template', template: 'common/README.md.ejs' },
     { path: '.editorconfig', source: 'template', template: 'common/editorconfig' },
@@ -103,9 +110,9 @@ export function buildPlan(answers: Answers, inputs: PlanInputs): Plan {
       lang: {
         label: lang.label,
         image: lang.image,
-        framework: lang.framework,
+        framework: { name: framework.name, why: framework.why },
         make: lang.make,
-        layout: lang.layout,
+        layout: [...(framework.layout ?? []), ...lang.layout],
         defaultPort: lang.defaultPort,
         lockfile: lang.ci.lockfile ?? null,
         audit: lang.ci.audit,

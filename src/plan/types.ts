@@ -1,11 +1,13 @@
 import type { DatabaseId } from '../databases/index.js';
-import type { LanguageId } from '../languages/index.js';
+import type { FrameworkId, LanguageId } from '../languages/index.js';
 
 export type CiChoice = 'github' | 'gitlab' | 'both' | 'none';
 
 /** The answers that shape the generated files (what `.backend-starter.json` records). */
 export interface Answers {
   lang: LanguageId;
+  /** One of the language's frameworks (`frameworkIds(lang)`). */
+  framework: FrameworkId;
   db: DatabaseId;
   name: string;
   ci: CiChoice;

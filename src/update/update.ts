@@ -5,7 +5,7 @@ import { databases } from '../databases/index.js';
 import { randomSecret } from '../generate.js';
 import { generatorVersion, templatesDir } from '../meta.js';
 import { secretNames } from '../models/env.js';
-import { optionByKey, options, type OptionKey } from '../options/schema.js';
+import { defaultFor, optionByKey, options, type OptionKey } from '../options/schema.js';
 import { UsageError, validateValue } from '../options/resolve.js';
 import { buildPlan } from '../plan/build-plan.js';
 import type { Answers } from '../plan/types.js';
@@ -34,7 +34,12 @@ import { decide, mergeFile } from './merge.js';
 const RUN_ONLY = new Set<string>(['directory', 'install', 'git']);
 export const updatableAnswers: OptionKey[] = options.filter((o) => o.answer && !RUN_ONLY.has(o.key)).map((o) => o.key as OptionKey);
 /** Changing these would rewrite the project rather than update it. */
-const FIXED: Partial<Record<string, string>> = { lang: 'language', db: 'database', name: 'project name' };
+const FIXED: Partial<Record<string, string>> = {
+  lang: 'language',
+  framework: 'framework',
+  db: 'database',
+  name: 'project name',
+};
 
 export interface UpdateOptions extends Partial<Record<OptionKey, unknown>> {
   directory?: string;
@@ -227,7 +232,7 @@ function parseRecord(bytes: Buffer): { version: string; answers: Answers } {
   for (const o of options) {
     if (!o.answer || o.key === 'directory' || o.key === 'install') continue;
     try {
-      answers[o.key] = recorded[o.key] === undefined ? o.default : validateValue(o, recorded[o.key]);
+      answers[o.key] = recorded[o.key] === undefined ? defaultFor(o, answers) : validateValue(o, recorded[o.key], answers);
     } catch (err) {
       throw new UsageError(`${RECORD_FILE} records an invalid ${o.key}: ${(err as Error).message}`);
     }
@@ -246,7 +251,7 @@ function nextAnswers(recorded: Answers, opts: UpdateOptions): Answers {
   const was = recorded as unknown as Record<string, unknown>;
   for (const key of updatableAnswers) {
     if (given[key] === undefined) continue;
-    const value = validateValue(optionByKey(key), given[key]);
+    const value = validateValue(optionByKey(key), given[key], was);
     if (FIXED[key] && value !== was[key]) {
       throw new UsageError(
         `update cannot change the ${FIXED[key]} (${String(was[key])} → ${String(value)}): ` +

@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { databaseIds } from '../../src/databases/index.js';
-import { languageIds } from '../../src/languages/index.js';
+import { frameworkIds, languageIds } from '../../src/languages/index.js';
 import { optionSchema } from '../../src/options/schema.js';
 import { binPath, listTree, repoRoot, runCli, tempDir } from './run-cli.js';
 
@@ -18,6 +18,9 @@ describe('help and version', () => {
       if (!('positional' in o && o.positional)) expect(r.stdout).toContain(`--${o.flag}`);
     }
     for (const id of [...languageIds, ...databaseIds]) expect(r.stdout).toContain(`"${id}"`);
+    // Help wraps lines: compare with whitespace collapsed.
+    const help = r.stdout.replace(/\s+/g, ' ');
+    for (const lang of languageIds) expect(help).toContain(`${lang}: ${frameworkIds(lang).join(', ')}`);
     expect(r.stdout).toContain('Exit codes: 0 success, 1 failure while generating, 2 usage error');
   });
   it('output piped into a reader that has already gone (| true) is not an error', async () => {
@@ -41,6 +44,16 @@ describe('usage errors exit 2 and write nothing', () => {
     ['no answers and no terminal', [], /missing <directory>, --lang node\|php\|python\|ruby, --db postgres\|mysql\|mongo/],
     ['an unknown database', ['x', '--db', 'sqlite', '--yes'], /Given: "sqlite", Choices: "postgres", "mysql", "mongo"/],
     ['an unknown language', ['x', '--lang', 'cobol', '--yes'], /Choices: "node", "php", "python", "ruby"/],
+    [
+      "another language's framework",
+      ['x', '--lang', 'node', '--framework', 'django', '--yes'],
+      /invalid value for --framework: "django" with --lang node\. Valid choices: fastify, express/,
+    ],
+    [
+      'a framework of another language than the default',
+      ['x', '--framework', 'fastapi', '--db', 'mysql', '--yes'],
+      /"fastapi" with --lang node\. Valid choices: fastify, express/,
+    ],
     ['an unknown flag', ['x', '--yes', '--colour'], /Unknown argument: colour/],
     ['a flag given twice', ['x', '--lang', 'node', '--lang', 'php', '--yes'], /--lang was given more than once/],
     ['an invalid --name', ['x', '--name', 'My API', '--yes'], /invalid project name "My API".*--name my-api/],

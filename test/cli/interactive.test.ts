@@ -68,10 +68,36 @@ describe('in a terminal', () => {
     ]);
     expect(r.code, r.screen.slice(-1500)).toBe(0);
     expect(r.screen).not.toMatch(/CI configuration/);
+    // PHP has one framework: nothing to ask.
+    expect(r.screen).not.toMatch(/Framework/);
     const answers = JSON.parse(await readFile(path.join(cwd, 'tty-app/.backend-starter.json'), 'utf8')).answers;
-    expect(answers).toEqual({ ci: 'none', db: 'postgres', docker: false, git: false, kubernetes: false, lang: 'php', name: 'tty-app' });
+    expect(answers).toEqual({
+      ci: 'none',
+      db: 'postgres',
+      docker: false,
+      framework: 'symfony',
+      git: false,
+      kubernetes: false,
+      lang: 'php',
+      name: 'tty-app',
+    });
     expect(existsSync(path.join(cwd, 'tty-app/.git'))).toBe(false);
     expect(existsSync(path.join(cwd, 'tty-app/k8s'))).toBe(false);
+  });
+
+  it('asks the framework right after the language, offering that language\'s frameworks', async () => {
+    const cwd = await tempDir('tty-framework');
+    const r = await runInTerminal(['tty-app', '--db', 'mysql', '--ci', 'none', '--no-docker', '--no-kubernetes', '--no-git', '--no-install'], cwd, [
+      [/Language/, ENTER], // default: Node.js
+      [/Framework[^]*Fastify[^]*Express/, DOWN + ENTER], // second choice: Express
+      [/Project name/, ENTER],
+    ]);
+    expect(r.code, r.screen.slice(-1500)).toBe(0);
+    const plain = r.screen.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    expect(plain.indexOf('Framework')).toBeGreaterThan(plain.indexOf('Language'));
+    expect(plain).not.toMatch(/FastAPI|Sinatra/);
+    const answers = JSON.parse(await readFile(path.join(cwd, 'tty-app/.backend-starter.json'), 'utf8')).answers;
+    expect(answers).toMatchObject({ lang: 'node', framework: 'express', db: 'mysql' });
   });
 
   it('--json never prompts, even in a terminal', async () => {

@@ -2,7 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { databaseIds, databases, type DatabaseId } from '../../src/databases/index.js';
-import { languageIds, languages, type LanguageId } from '../../src/languages/index.js';
+import { combinations, languageIds, languages, type Combination, type LanguageId } from '../../src/languages/index.js';
 import { binPath, tempDir } from '../cli/run-cli.js';
 import { assertContract, checkContract, checkHealthDown } from '../support/contract.js';
 import { createDatabase, probeDatabase } from '../support/databases.js';
@@ -32,26 +32,26 @@ afterAll(async () => {
  * stops cleanly on SIGTERM.
  */
 describe.concurrent('end to end', () => {
-  for (const lang of languageIds) {
-    for (const db of databaseIds) {
-      // Say what really answered: "MongoDB protocol via FerretDB 1.24" is not MongoDB.
-      const dbLabel = db === 'mongo' && process.env.CBS_MONGO_SERVER ? process.env.CBS_MONGO_SERVER : databases[db].label;
-      const title = `${languages[lang].label} × ${dbLabel}`;
-      const dbState = dbAvailability[db];
-      const reason = langReasons[lang] ?? (dbState.available ? null : dbState.reason);
-      it(`${title}: own tests pass against a real server, the booted service meets the contract`, async (ctx) => {
-        if (reason) skipBecause(ctx, reason);
-        await runCombination(lang, db);
-      }, 15 * 60_000);
-    }
+  for (const combination of combinations()) {
+    const { lang, framework, db } = combination;
+    // Say what really answered: "MongoDB protocol via FerretDB 1.24" is not MongoDB.
+    const dbLabel = db === 'mongo' && process.env.CBS_MONGO_SERVER ? process.env.CBS_MONGO_SERVER : databases[db].label;
+    const frameworkName = (languages[lang].frameworks as Record<string, { name: string }>)[framework]?.name;
+    const title = `${languages[lang].label} (${frameworkName}) × ${dbLabel}`;
+    const dbState = dbAvailability[db];
+    const reason = langReasons[lang] ?? (dbState.available ? null : dbState.reason);
+    it(`${title}: own tests pass against a real server, the booted service meets the contract`, async (ctx) => {
+      if (reason) skipBecause(ctx, reason);
+      await runCombination(combination);
+    }, 15 * 60_000);
   }
 });
 
-async function runCombination(lang: LanguageId, db: DatabaseId): Promise<void> {
+async function runCombination({ lang, framework, db }: Combination): Promise<void> {
   const runtime = runtimes[lang];
-  const work = await tempDir(`e2e-${lang}-${db}`);
+  const work = await tempDir(`e2e-${lang}-${framework}-${db}`);
   const dir = path.join(work, 'e2e-app');
-  const database = await createDatabase(db, `${lang}_${db}`);
+  const database = await createDatabase(db, `${lang}_${framework}_${db}`);
   try {
     const langEnv = await runtime.env();
     const makeVars = Object.entries(runtime.makeVars).map(([k, v]) => `${k}=${v}`);
@@ -73,7 +73,7 @@ async function runCombination(lang: LanguageId, db: DatabaseId): Promise<void> {
       return runOk(w.command, w.args, { cwd: dir, env: { ...baseEnv, ...env }, timeoutMs });
     };
 
-    await runOk(process.execPath, [binPath, dir, '--lang', lang, '--db', db, '--yes'], {
+    await runOk(process.execPath, [binPath, dir, '--lang', lang, '--framework', framework, '--db', db, '--yes'], {
       cwd: work,
       env: { CI: '' },
       timeoutMs: 60_000,
@@ -85,9 +85,9 @@ async function runCombination(lang: LanguageId, db: DatabaseId): Promise<void> {
       await make('migrate'); // versioned: a second run applies nothing and succeeds
     }
     const tests = await make('test', {}, 10 * 60_000);
-    console.log(`[${lang} × ${db}] make test:\n${tail(tests.stdout + tests.stderr, 15)}`);
+    console.log(`[${lang}/${framework} × ${db}] make test:\n${tail(tests.stdout + tests.stderr, 15)}`);
     const noLint = await runtime.lintUnavailable();
-    if (noLint) console.warn(`[${lang} × ${db}] make lint NOT RUN: ${noLint}`);
+    if (noLint) console.warn(`[${lang}/${framework} × ${db}] make lint NOT RUN: ${noLint}`);
     else await make('lint');
 
     // Boot as a user does and hold it to the contract.
@@ -101,15 +101,15 @@ async function runCombination(lang: LanguageId, db: DatabaseId): Promise<void> {
     const base = `http://127.0.0.1:${port}`;
     await service.waitForHttp(`${base}/health`, { timeoutMs: 120_000, expectStatus: [200] });
     const report = await checkContract(base);
-    console.log(`[${lang} × ${db}] contract: ${report.passed.length} checks passed, ${report.failed.length} failed`);
+    console.log(`[${lang}/${framework} × ${db}] contract: ${report.passed.length} checks passed, ${report.failed.length} failed`);
     assertContract(report);
     // The project's own functional layer, pointed at the service the suite booted, as a user
     // points it at a compose or cluster deployment.
     if (await hasMakeTarget(dir, 'test-functional')) {
       const functional = await make('test-functional', { BASE_URL: base });
-      console.log(`[${lang} × ${db}] make test-functional BASE_URL=${base}:\n${tail(functional.stdout + functional.stderr, 5)}`);
+      console.log(`[${lang}/${framework} × ${db}] make test-functional BASE_URL=${base}:\n${tail(functional.stdout + functional.stderr, 5)}`);
     } else {
-      console.warn(`[${lang} × ${db}] functional layer NOT RUN: the generated Makefile has no test-functional target`);
+      console.warn(`[${lang}/${framework} × ${db}] functional layer NOT RUN: the generated Makefile has no test-functional target`);
     }
     // Fuzzing from the service's own OpenAPI document: no server errors, no responses
     // outside the schema it publishes.

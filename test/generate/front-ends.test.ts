@@ -13,7 +13,7 @@ describe('library API: createBackend', () => {
   it('generates like the CLI with --yes and reports what it wrote', async () => {
     const dir = path.join(await tempDir('lib'), 'lib-api');
     const result = await createBackend({ directory: dir, lang: 'python', db: 'mysql', git: false });
-    expect(result.answers).toEqual({ lang: 'python', db: 'mysql', name: 'lib-api', ci: 'github', docker: true, kubernetes: true, git: false });
+    expect(result.answers).toEqual({ lang: 'python', framework: 'fastapi', db: 'mysql', name: 'lib-api', ci: 'github', docker: true, kubernetes: true, git: false });
     expect(await listTree(dir)).toEqual([...result.files].sort());
     expect((await stat(path.join(dir, '.env'))).mode & 0o777).toBe(0o600);
   });

@@ -6,28 +6,27 @@ import { parse as parseToml } from 'smol-toml';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { databaseIds } from '../../src/databases/index.js';
 import { createBackend } from '../../src/index.js';
-import { languageIds } from '../../src/languages/index.js';
+import { combinations } from '../../src/languages/index.js';
 import { listTree, tempDir } from '../cli/run-cli.js';
 import { skipBecause } from '../skip.js';
 import { requireTool, run, tools } from './tools.js';
 
-const combos = languageIds.flatMap((lang) => databaseIds.map((db) => ({ lang, db })));
+const combos = combinations();
 
 /** Generate with every optional file switched on, so every file is checked. */
-async function generateFull(lang: string, db: string): Promise<{ dir: string; files: string[] }> {
-  const dir = path.join(await tempDir(`static-${lang}-${db}`), 'my-api');
-  await createBackend({ directory: dir, lang, db, ci: 'both', docker: true, kubernetes: true, git: false });
+async function generateFull(lang: string, framework: string, db: string): Promise<{ dir: string; files: string[] }> {
+  const dir = path.join(await tempDir(`static-${lang}-${framework}-${db}`), 'my-api');
+  await createBackend({ directory: dir, lang, framework, db, ci: 'both', docker: true, kubernetes: true, git: false });
   return { dir, files: await listTree(dir) };
 }
 
-describe.each(combos)('$lang × $db generated files', ({ lang, db }) => {
+describe.each(combos)('$lang/$framework × $db generated files', ({ lang, framework, db }) => {
   let dir = '';
   let files: string[] = [];
   const text = (f: string) => readFile(path.join(dir, f), 'utf8');
   beforeAll(async () => {
-    ({ dir, files } = await generateFull(lang, db));
+    ({ dir, files } = await generateFull(lang, framework, db));
   });
 
   it('match the reviewed file list', () => {
@@ -118,7 +117,7 @@ describe.each(combos)('$lang × $db generated files', ({ lang, db }) => {
   });
 
   it('is deterministic: a second run is byte-identical except .env', async () => {
-    const second = await generateFull(lang, db);
+    const second = await generateFull(lang, framework, db);
     expect(second.files).toEqual(files);
     for (const f of files) {
       const [a, b] = await Promise.all([readFile(path.join(dir, f)), readFile(path.join(second.dir, f))]);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import ejs from 'ejs';
 import { describe, expect, it } from 'vitest';
 import { databaseIds } from '../../src/databases/index.js';
-import { languages } from '../../src/languages/index.js';
+import { combinations, type FrameworkId, languages } from '../../src/languages/index.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { node as versions } from '../../src/versions.js';
 import { type Lockfile, type Manifest, lockfileDrift } from '../support/node-lockfile.js';
@@ -12,9 +12,12 @@ const templates = path.resolve(import.meta.dirname, '../../templates');
 const pins: Record<string, string> = { ...versions.packages, ...versions.devPackages };
 const secrets = { DB_PASSWORD: 'x', DB_ROOT_PASSWORD: 'y' };
 
-/** The package.json and rendered package-lock.json a Node project with this database gets. */
-async function generated(db: (typeof databaseIds)[number], name = 'my-api') {
-  const plan = buildPlan({ lang: 'node', db, name, ci: 'none', docker: false, git: false }, { generatorVersion: '1.0.0', secrets });
+/** The package.json and rendered package-lock.json a Node project with this framework and database gets. */
+async function generated(db: (typeof databaseIds)[number], name = 'my-api', framework: FrameworkId = 'fastify') {
+  const plan = buildPlan(
+    { lang: 'node', framework, db, name, ci: 'none', docker: false, git: false },
+    { generatorVersion: '1.0.0', secrets },
+  );
   const file = (p: string) => {
     const f = plan.files.find((x) => x.path === p);
     if (!f) throw new Error(`the plan has no ${p}`);
@@ -32,14 +35,14 @@ async function generated(db: (typeof databaseIds)[number], name = 'my-api') {
 
 const refresh = 'run `npm run lockfiles`';
 
-describe.each(Object.keys(languages.node.connectors) as (typeof databaseIds)[number][])('node × %s package-lock.json', (db) => {
+describe.each(combinations().filter((c) => c.lang === 'node'))('node/$framework × $db package-lock.json', ({ framework, db }) => {
   it(`matches the generated package.json and the pins in src/versions.ts (else ${refresh})`, async () => {
-    const { manifest, lock } = await generated(db);
+    const { manifest, lock } = await generated(db, 'my-api', framework);
     expect(lockfileDrift(manifest, lock, pins)).toEqual([]);
   });
 
   it('carries the project name', async () => {
-    const { lock } = await generated(db, 'another-name');
+    const { lock } = await generated(db, 'another-name', framework);
     expect(lock.name).toBe('another-name');
     expect(lock.packages['']?.name).toBe('another-name');
   });
@@ -77,7 +80,7 @@ describe('a drifted lockfile', () => {
 describe('frozen installs from the lockfile', () => {
   it('make install runs npm ci, and the Dockerfile runs it before the sources arrive, with a cache mount', async () => {
     const plan = buildPlan(
-      { lang: 'node', db: 'postgres', name: 'my-api', ci: 'github', docker: true, git: false },
+      { lang: 'node', framework: 'fastify', db: 'postgres', name: 'my-api', ci: 'github', docker: true, git: false },
       { generatorVersion: '1.0.0', secrets },
     );
     expect(languages.node.make.targets.install).toEqual(['$(NPM) ci']);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { databaseIds, databases } from '../../src/databases/index.js';
-import { languageIds, languages } from '../../src/languages/index.js';
+import { combinations, frameworkIds, languageIds, languages, type FrameworkSpec } from '../../src/languages/index.js';
 import { checkDirectory, exampleCommand, missingAnswers, resolveOptions, UsageError } from '../../src/options/resolve.js';
-import { optionSchema, type OptionSpec } from '../../src/options/schema.js';
+import { optionSchema, questionsFor, type OptionSpec } from '../../src/options/schema.js';
 
 const schema = optionSchema as readonly OptionSpec[];
 const byKey = (k: string) => schema.find((o) => o.key === k)!;
@@ -23,6 +23,14 @@ describe('option schema', () => {
       expect(o.describe.length).toBeGreaterThan(5);
       if (o.answer) expect(o.prompt).toBeTruthy();
     }
+  });
+  it('takes each language\'s framework choices from its registry entry, asked right after the language', () => {
+    const fw = byKey('framework');
+    expect(fw.type).toBe('dependent-choice');
+    if (fw.type !== 'dependent-choice') return;
+    for (const lang of languageIds) expect(fw.choicesBy[lang]).toEqual(Object.keys(languages[lang].frameworks));
+    expect(fw.choicesBy.node).toEqual(['fastify', 'express']);
+    expect(schema.indexOf(fw)).toBe(schema.indexOf(byKey('lang')) + 1);
   });
   it('defaults of choice options are among the choices', () => {
     for (const o of schema) if (o.type === 'choice') expect(o.choices).toContain(o.default);
@@ -67,6 +75,37 @@ describe('resolveOptions', () => {
     expect(resolveOptions({ name: 'namespace', lang: 'node' }).name).toBe('namespace');
     expect(resolveOptions({ name: 'kernel-api', lang: 'ruby' }).name).toBe('kernel-api');
   });
+  it('takes the language\'s first framework by default and checks the pair', () => {
+    expect(resolveOptions({}).framework).toBe('fastify');
+    for (const lang of languageIds) expect(resolveOptions({ lang }).framework).toBe(frameworkIds(lang)[0]);
+    expect(resolveOptions({ lang: 'node', framework: 'express' }).framework).toBe('express');
+    // Without --lang, the default language decides what is valid.
+    expect(resolveOptions({ framework: 'express' })).toMatchObject({ lang: 'node', framework: 'express' });
+  });
+  it('rejects a framework of another language, naming the valid ones for the language given', () => {
+    expect(() => resolveOptions({ lang: 'node', framework: 'django' })).toThrow(UsageError);
+    expect(() => resolveOptions({ lang: 'node', framework: 'django' })).toThrow(
+      'invalid value for --framework: "django" with --lang node. Valid choices: fastify, express',
+    );
+    expect(() => resolveOptions({ lang: 'python', framework: 'express' })).toThrow(/Valid choices: fastapi$/);
+    expect(() => resolveOptions({ framework: 'fastapi' })).toThrow(/with --lang node/);
+  });
+  it('refuses a database a framework declares it cannot reach, naming the reason and the databases that work', () => {
+    // No framework refuses one today: declare it on a registry entry for the duration of the test.
+    const express = languages.node.frameworks.express as FrameworkSpec;
+    express.refuses = { mongo: 'no maintained driver here' };
+    try {
+      expect(() => resolveOptions({ lang: 'node', framework: 'express', db: 'mongo' })).toThrow(
+        '--framework express cannot be used with --db mongo: no maintained driver here. Choose --db postgres, --db mysql, or another framework',
+      );
+      expect(resolveOptions({ lang: 'node', framework: 'fastify', db: 'mongo' }).db).toBe('mongo');
+      // Nor does the test matrix hold the pair.
+      expect(combinations()).not.toContainEqual({ lang: 'node', framework: 'express', db: 'mongo' });
+      expect(combinations()).toContainEqual({ lang: 'node', framework: 'express', db: 'mysql' });
+    } finally {
+      delete express.refuses;
+    }
+  });
   it('rejects non-boolean values for boolean options', () => {
     expect(() => resolveOptions({ git: 'yes' })).toThrow(UsageError);
   });
@@ -79,6 +118,27 @@ describe('missing answers without a terminal', () => {
     expect(exampleCommand({ lang: 'ruby' })).toBe(
       'npx create-backend-starter backend-starter --lang ruby --db postgres --yes',
     );
+  });
+});
+
+describe('framework question', () => {
+  const q = () => questionsFor({ directory: 'x' }).find((x) => x.key === 'framework')!;
+  const ofFn = <T,>(v: T | ((a: Record<string, unknown>) => T), a: Record<string, unknown>) =>
+    typeof v === 'function' ? (v as (a: Record<string, unknown>) => T)(a) : v;
+  it('offers the chosen language\'s frameworks, its first as the default', () => {
+    expect(ofFn(q().choices!, { lang: 'node' })).toEqual([
+      { value: 'fastify', name: 'Fastify' },
+      { value: 'express', name: 'Express' },
+    ]);
+    expect(ofFn(q().default!, { lang: 'node' })).toBe('fastify');
+    expect(q().when!({ lang: 'node' })).toBe(true);
+  });
+  it('is not asked when the language has one framework', () => {
+    for (const lang of languageIds.filter((l) => frameworkIds(l).length === 1)) expect(q().when!({ lang })).toBe(false);
+  });
+  it('reads a language given as a flag', () => {
+    const fromFlag = questionsFor({ lang: 'node' }).find((x) => x.key === 'framework')!;
+    expect(fromFlag.when!({})).toBe(true);
   });
 });
 

@@ -7,7 +7,7 @@ import { php as versions } from '../../src/versions.js';
 
 const inputs = { generatorVersion: '9.9.9', secrets: { DB_PASSWORD: 'pw', DB_ROOT_PASSWORD: 'root' } };
 const planFor = (db: (typeof databaseIds)[number]) =>
-  buildPlan({ lang: 'php', db, name: 'my-api', ci: 'both', docker: true, git: false }, inputs);
+  buildPlan({ lang: 'php', framework: 'symfony', db, name: 'my-api', ci: 'both', docker: true, git: false }, inputs);
 
 /** -1, 0 or 1, comparing dotted numeric versions (`8.4` equals `8.4.0`). */
 function compareVersions(a: string, b: string): number {

@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { databaseIds, databases } from '../../src/databases/index.js';
-import { languageIds, languages } from '../../src/languages/index.js';
+import { combinations, defaultFramework, languages } from '../../src/languages/index.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import type { Answers } from '../../src/plan/types.js';
 
-const combos = languageIds.flatMap((lang) => databaseIds.map((db) => ({ lang, db })));
+const combos = combinations();
 const secrets = { DB_PASSWORD: 'pw-one', DB_ROOT_PASSWORD: 'root-one' };
 const inputs = { generatorVersion: '9.9.9', secrets };
 const answers = (a: Partial<Answers> = {}): Answers => ({
   lang: 'node',
+  framework: defaultFramework(a.lang ?? 'node'),
   db: 'postgres',
   name: 'my-api',
   ci: 'github',
@@ -25,8 +26,8 @@ const content = (a: Answers, p: string) => {
   return f.content;
 };
 
-describe.each(combos)('plan for $lang × $db', ({ lang, db }) => {
-  const a = answers({ lang, db });
+describe.each(combos)('plan for $lang ($framework) × $db', ({ lang, framework, db }) => {
+  const a = answers({ lang, framework, db });
 
   it('is deterministic and sorted', () => {
     const one = buildPlan(a, inputs);
@@ -113,7 +114,7 @@ describe('options change the plan', () => {
   it('records the answers and version with sorted keys', () => {
     const json = JSON.parse(content(answers(), '.backend-starter.json'));
     expect(json).toEqual({
-      answers: { ci: 'github', db: 'postgres', docker: true, git: true, kubernetes: true, lang: 'node', name: 'my-api' },
+      answers: { ci: 'github', db: 'postgres', docker: true, framework: 'fastify', git: true, kubernetes: true, lang: 'node', name: 'my-api' },
       generator: 'create-backend-starter',
       version: '9.9.9',
     });

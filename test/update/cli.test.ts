@@ -124,6 +124,8 @@ describe('update refuses what it must not do, and writes nothing', () => {
     ['--lang', 'python', /cannot change the language \(node → python\)/],
     ['--db', 'mysql', /cannot change the database \(postgres → mysql\)/],
     ['--name', 'other-api', /cannot change the project name/],
+    ['--framework', 'express', /cannot change the framework \(fastify → express\)/],
+    ['--framework', 'django', /invalid value for --framework: "django" with --lang node\. Valid choices: fastify, express/],
   ])('%s %s: exit 2', async (flag, value, message) => {
     const dir = await generated();
     const before = await fingerprint(dir);
@@ -259,10 +261,35 @@ describe('where the base comes from', () => {
   });
 });
 
+describe('a record from before --framework existed', () => {
+  it.each([
+    ['node', 'fastify'],
+    ['python', 'fastapi'],
+  ] as const)('%s: means the language\'s default framework (%s), which the update records', async (lang, framework) => {
+    const dir = path.join(await tempDir('update-no-framework'), 'old-api');
+    const answers = { lang, framework, db: 'postgres', name: 'old-api', ci: 'github', docker: true, kubernetes: true, git: true } as const;
+    const withoutFramework = (t: string) => {
+      const record = JSON.parse(t);
+      delete record.answers.framework;
+      return `${JSON.stringify(record, null, 2)}\n`;
+    };
+    await generateOlder(dir, answers, '0.0.9', { '.backend-starter.json': withoutFramework });
+    expect(JSON.parse(await read(dir, '.backend-starter.json')).answers).not.toHaveProperty('framework');
+    const r = await runCli(['update', '--json'], { cwd: dir, env });
+    expect(r.code, r.stderr).toBe(0);
+    // The same framework's files: only the record and the README (which names the generator version) change.
+    expect(json(r.stdout).changes).toEqual([
+      { path: '.backend-starter.json', action: 'updated' },
+      { path: 'README.md', action: 'updated' },
+    ]);
+    expect(JSON.parse(await read(dir, '.backend-starter.json')).answers.framework).toBe(framework);
+  });
+});
+
 describe('file modes', () => {
   it('a replaced file takes the new mode, unless the user changed its executable bit', async () => {
     const dir = path.join(await tempDir('update-modes'), 'php-api');
-    const answers = { lang: 'php', db: 'postgres', name: 'php-api', ci: 'github', docker: true, kubernetes: true, git: true } as const;
+    const answers = { lang: 'php', framework: 'symfony', db: 'postgres', name: 'php-api', ci: 'github', docker: true, kubernetes: true, git: true } as const;
     const older = (t: string) => `${t}# 0.0.9\n`;
     await generateOlder(dir, answers, '0.0.9', { 'bin/start': older, 'bin/install-extensions': older }, { modes: { 'bin/start': 0o644 } });
     await chmod(path.join(dir, 'bin/install-extensions'), 0o644); // the user's choice

@@ -36,6 +36,7 @@ export function edit(text: string, from: string, to: string): string {
 
 export const nodeAnswers = (name: string): Answers => ({
   lang: 'node',
+  framework: 'fastify',
   db: 'postgres',
   name,
   ci: 'github',
