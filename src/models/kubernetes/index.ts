@@ -68,7 +68,8 @@ export function kubernetesSummary(ctx: ProjectContext): Record<string, unknown> 
 }
 
 function yamlText(value: K8sObject): string {
-  return stringify(value, { lineWidth: 0 });
+  // Shared objects (one resources block for two containers) are written out, not as YAML aliases.
+  return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 function envText(header: string[], values: Record<string, string>): string {
