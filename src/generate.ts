@@ -48,7 +48,7 @@ export class GenerationError extends Error {
 }
 
 export function answersOf(o: GenerateOptions): Answers {
-  return { lang: o.lang, framework: o.framework, db: o.db, name: o.name, ci: o.ci, docker: o.docker, git: o.git };
+  return { lang: o.lang, framework: o.framework, db: o.db, name: o.name, ci: o.ci, docker: o.docker, kubernetes: o.kubernetes, git: o.git };
 }
 
 export function randomSecret(): string {

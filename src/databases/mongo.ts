@@ -18,6 +18,8 @@ export const mongo = {
     MONGO_INITDB_ROOT_PASSWORD: '${DB_PASSWORD}',
   }),
   dataPath: '/data/db',
+  // The official image's `mongodb` user (999 in the Debian- and Oracle-based images alike).
+  container: { uid: 999, gid: 999, writablePaths: ['/data/configdb', '/tmp'] },
   healthcheck: ['CMD', 'mongosh', '--quiet', '--eval', "db.adminCommand('ping').ok"],
   healthcheckShell: `mongosh --quiet --eval "db.adminCommand('ping').ok"`,
   sqlMigrations: [],

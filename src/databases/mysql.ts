@@ -19,6 +19,8 @@ export const mysql = {
   }),
   dataPath: '/var/lib/mysql',
   // `mysqladmin ping` succeeds once the server accepts connections, whatever the credentials.
+  // The official image's `mysql` user (999 in the Debian- and Oracle-based images alike).
+  container: { uid: 999, gid: 999, writablePaths: ['/var/run/mysqld', '/tmp'] },
   healthcheck: ['CMD', 'mysqladmin', 'ping', '-h', '127.0.0.1', '--silent'],
   healthcheckShell: 'mysqladmin ping -h 127.0.0.1 --silent',
   sqlMigrations: [

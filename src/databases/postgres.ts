@@ -18,6 +18,8 @@ export const postgres = {
   }),
   // PostgreSQL 18 images keep PGDATA in a versioned directory below this one.
   dataPath: '/var/lib/postgresql',
+  // The official image's `postgres` user (999 in the Debian- and Oracle-based images alike).
+  container: { uid: 999, gid: 999, writablePaths: ['/var/run/postgresql', '/tmp'] },
   healthcheck: ['CMD-SHELL', 'pg_isready -U "$$POSTGRES_USER" -d "$$POSTGRES_DB"'],
   healthcheckShell: 'pg_isready',
   sqlMigrations: [

@@ -17,6 +17,8 @@ export interface DatabaseSpec {
   containerEnv(database: string, user: string): Record<string, string>;
   /** Where the official image keeps its data (the named volume mounts here). */
   dataPath: string;
+  /** The official image's unprivileged user and where it writes besides `dataPath` (Kubernetes). */
+  container: { uid: number; gid: number; writablePaths: string[] };
   /** Healthcheck command for compose, exec form. */
   healthcheck: string[];
   /** Same probe as a shell command, for GitHub service containers' --health-cmd. */

@@ -339,6 +339,17 @@ export const node = {
     git: ['node_modules/', 'dist/', 'coverage/', '*.tsbuildinfo', 'npm-debug.log*'],
     docker: ['node_modules', 'dist', 'coverage', 'test', '.github', '.gitlab-ci.yml', 'docker-compose.yml', '*.md'],
   },
+  container: {
+    // The official image's `node` user.
+    uid: 1000,
+    gid: 1000,
+    writablePaths: ['/tmp'],
+    serve: ['node', ...SERVER_ARGS.split(' ')],
+    migrate: ['node', 'dist/migrate.js'],
+    migrationLock: true,
+    // SHUTDOWN_TIMEOUT_MS in src/server.ts.
+    shutdownSeconds: 10,
+  },
   // npm refuses to install a dependency that has the project's own name (ENOSELF).
   reservedNames: [
     ...[...Object.keys(versions.packages), ...Object.keys(versions.devPackages)].filter((n) => !n.startsWith('@')),

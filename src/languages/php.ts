@@ -354,6 +354,19 @@ export const php = {
       'docker-compose.yml',
     ],
   },
+  container: {
+    // The official image's `www-data` user.
+    uid: 33,
+    gid: 33,
+    // bin/start keeps nginx's and PHP-FPM's pid files, socket and temporary files in a
+    // directory below $TMPDIR.
+    writablePaths: ['/tmp'],
+    serve: ['sh', 'bin/start'],
+    migrate: ['php', 'bin/migrate.php'],
+    migrationLock: false,
+    // bin/start's DRAIN_TIMEOUT default.
+    shutdownSeconds: 25,
+  },
   defaultPort: 3000,
   // The name becomes the namespace (`my-api` → `MyApi`); a one-word name must not be a
   // keyword or a reserved type name, which PHP refuses as a namespace.

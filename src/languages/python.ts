@@ -302,6 +302,18 @@ export const python = {
       '.gitlab-ci.yml',
     ],
   },
+  container: {
+    // `useradd --uid 10001 app` in the Dockerfile; the group is ours to choose.
+    uid: 10001,
+    gid: 10001,
+    // PYTHONDONTWRITEBYTECODE is set, so only temporary files.
+    writablePaths: ['/tmp'],
+    serve: ['python', '-m', 'app'],
+    migrate: ['python', '-m', 'app.migrate'],
+    migrationLock: true,
+    // uvicorn waits for in-flight requests, which the database timeouts bound.
+    shutdownSeconds: 15,
+  },
   // What breaks `make install` or the venv: a project named like one of its own requirements
   // (direct or pulled in: every package in the uv.lock files, which a unit test checks) cannot
   // be resolved, and its console scripts `.venv/bin/<name>` and `<name>-migrate` would

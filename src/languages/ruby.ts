@@ -205,6 +205,17 @@ export const ruby = {
       'README.md',
     ],
   },
+  container: {
+    // `useradd --uid 10001 --gid app` in the Dockerfile.
+    uid: 10001,
+    gid: 10001,
+    // Rack's multipart bodies, and Bundler's fallback home when $HOME is read-only.
+    writablePaths: ['/tmp'],
+    serve: ['bundle', 'exec', 'puma', '-C', 'config/puma.rb'],
+    migrate: ['bundle', 'exec', 'rake', 'db:migrate'],
+    migrationLock: false,
+    shutdownSeconds: 15,
+  },
   defaultPort: 3000,
   // The name becomes the top-level module (`my-api` → `MyApi`); these would reopen or
   // clash with a core or dependency constant (`kernel` → Kernel, `object-space` → ObjectSpace)

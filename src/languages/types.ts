@@ -107,6 +107,11 @@ export interface LanguageSpec {
     lockfile?: { path: string; writtenBy: 'generator' | 'first-install' };
   };
   ignore: { git: string[]; docker: string[] };
+  /**
+   * How the image built by the language's Dockerfile runs, for Kubernetes (k8s/). Keep it in
+   * step with the Dockerfile: test/kubernetes checks the user and the commands against it.
+   */
+  container: ContainerRuntime;
   /** Port the service listens on by default (also the container port). */
   defaultPort: number;
   /**
@@ -116,4 +121,26 @@ export interface LanguageSpec {
   reservedNames?: readonly string[];
   /** Lines for the generated README's layout section: [path, what it holds]. */
   layout: Array<[string, string]>;
+}
+
+export interface ContainerRuntime {
+  /**
+   * Numeric ids of the Dockerfile's `USER`: Kubernetes can only enforce `runAsNonRoot` for a
+   * numeric user, so the pod names it.
+   */
+  uid: number;
+  gid: number;
+  /** Where the runtime writes, each an emptyDir under a read-only root filesystem. */
+  writablePaths: string[];
+  /** Arguments that start the server alone (the image's CMD without the migration step). */
+  serve: string[];
+  /** Arguments that apply pending SQL migrations (Kubernetes runs them in an init container). */
+  migrate: string[];
+  /**
+   * Whether `migrate` serialises concurrent runs on a database lock (pg_advisory_lock /
+   * GET_LOCK), which makes pods starting together safe; test/kubernetes checks the sources.
+   */
+  migrationLock: boolean;
+  /** The longest the server takes to finish in-flight requests after SIGTERM. */
+  shutdownSeconds: number;
 }

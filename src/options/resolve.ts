@@ -138,6 +138,7 @@ export function resolveOptions(raw: RawAnswers): GenerateOptions {
     name,
     ci: value('ci'),
     docker: value('docker'),
+    kubernetes: value('kubernetes'),
     git: value('git'),
     install: value('install'),
     force: value('force'),

@@ -137,6 +137,18 @@ export const optionSchema = [
     prompt: 'Add Docker config?',
   },
   {
+    // On by default, like --docker and --ci: the product promises deploy config out of the
+    // box, and it is one k8s/ directory that builds on the Dockerfile's image and costs
+    // nothing until applied (--no-kubernetes leaves it out).
+    key: 'kubernetes',
+    flag: 'kubernetes',
+    type: 'boolean',
+    answer: true,
+    default: true,
+    describe: 'Generate Kubernetes config: a kustomize base and local/production overlays in k8s/ (--no-kubernetes to skip)',
+    prompt: 'Add Kubernetes config (kustomize)?',
+  },
+  {
     key: 'git',
     flag: 'git',
     type: 'boolean',

@@ -6,6 +6,7 @@ import type { ProjectContext } from '../models/context.js';
 import { composeFile } from '../models/compose.js';
 import { envExample, envFile, secretNames, type Secrets } from '../models/env.js';
 import { githubWorkflowFile, gitlabCiFile } from '../models/ci.js';
+import { K8S_DIR, kubernetesFiles, kubernetesSummary } from '../models/kubernetes/index.js';
 import { dependabotFile } from '../models/dependabot.js';
 import { projectNames } from '../options/names.js';
 import type { Answers, FileRule, PlannedFile, ProjectNames } from './types.js';
@@ -82,9 +83,11 @@ export function buildPlan(answers: Answers, inputs: PlanInputs): Plan {
     files.push(
       ...fromRules(lang.dockerFiles),
       content('docker-compose.yml', composeFile(ctx)),
-      content('.dockerignore', ignoreFile(['.env', '.git', ...lang.ignore.docker])),
+      // The manifests are no part of the image, and k8s/ holds .env files of its own.
+      content('.dockerignore', ignoreFile(['.env', '.git', ...(answers.kubernetes ? [K8S_DIR] : []), ...lang.ignore.docker])),
     );
   }
+  if (answers.kubernetes) files.push(...kubernetesFiles(ctx, inputs.secrets));
   if (answers.ci === 'github' || answers.ci === 'both') {
     files.push(
       content('.github/workflows/ci.yml', githubWorkflowFile(ctx)),
@@ -117,6 +120,7 @@ export function buildPlan(answers: Answers, inputs: PlanInputs): Plan {
       db: { label: db.label, family: db.family, scheme: db.scheme, port: db.port, image: db.image },
       connector: { driver: connector.driver, ...connector.data },
       docker: answers.docker,
+      kubernetes: answers.kubernetes ? kubernetesSummary(ctx) : null,
       ci: answers.ci,
       dbUser: DB_USER,
       generatorVersion: inputs.generatorVersion,

@@ -12,6 +12,7 @@ export interface Answers {
   name: string;
   ci: CiChoice;
   docker: boolean;
+  kubernetes: boolean;
   git: boolean;
 }
 

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { copyFile, lstat, mkdir, readdir, rename, rmdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ensureDir, remove } from 'fs-extra/esm';
+import { remove } from 'fs-extra/esm';
 import type { RenderedFile } from '../render/render.js';
 import { UsageError } from '../options/resolve.js';
 import { show } from './display.js';
@@ -157,8 +157,17 @@ function ignore(...codes: string[]) {
 async function stage(staging: string, files: RenderedFile[]): Promise<void> {
   // Each directory once, then all files at once: half the time of one mkdir + writeFile
   // after another. allSettled, so no write is still running when staging is removed.
-  for (const dir of new Set(files.map((f) => path.dirname(path.join(staging, f.path))))) {
-    await ensureDir(dir);
+  // One level at a time, parents first: Node's recursive mkdir reports ENOENT when it cannot
+  // make an intermediate folder (a full disk among others), hiding the real cause.
+  const dirs = new Set<string>();
+  for (const f of files) {
+    for (let d = path.posix.dirname(f.path); d !== '.'; d = path.posix.dirname(d)) dirs.add(d);
+  }
+  const depth = (d: string) => d.split('/').length;
+  for (const dir of [...dirs].sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : 1))) {
+    await mkdir(path.join(staging, dir)).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
   }
   const writes = await Promise.allSettled(
     files.map((f) =>

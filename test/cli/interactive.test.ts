@@ -62,6 +62,7 @@ describe('in a terminal', () => {
       [/Database/, ENTER], // default: PostgreSQL
       [/Project name/, ENTER], // derived from the directory
       [/Add Docker config\?/, 'n' + ENTER],
+      [/Add Kubernetes config/, 'n' + ENTER],
       [/Initialise a git repository\?/, 'n' + ENTER],
       [/Install dependencies now\?/, ENTER],
     ]);
@@ -76,15 +77,17 @@ describe('in a terminal', () => {
       docker: false,
       framework: 'symfony',
       git: false,
+      kubernetes: false,
       lang: 'php',
       name: 'tty-app',
     });
     expect(existsSync(path.join(cwd, 'tty-app/.git'))).toBe(false);
+    expect(existsSync(path.join(cwd, 'tty-app/k8s'))).toBe(false);
   });
 
   it('asks the framework right after the language, offering that language\'s frameworks', async () => {
     const cwd = await tempDir('tty-framework');
-    const r = await runInTerminal(['tty-app', '--db', 'mysql', '--ci', 'none', '--no-docker', '--no-git', '--no-install'], cwd, [
+    const r = await runInTerminal(['tty-app', '--db', 'mysql', '--ci', 'none', '--no-docker', '--no-kubernetes', '--no-git', '--no-install'], cwd, [
       [/Language/, ENTER], // default: Node.js
       [/Framework[^]*Fastify[^]*Express/, DOWN + ENTER], // second choice: Express
       [/Project name/, ENTER],

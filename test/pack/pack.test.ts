@@ -119,12 +119,12 @@ describe('the packed tarball installed into an empty project', () => {
       expect(r.code, r.stderr).toBe(0);
 
       const dir = path.join(out, name);
-      const common = ['README.md', 'Makefile', '.gitignore', '.env.example', '.env', 'docker-compose.yml', '.dockerignore', '.github/workflows/ci.yml'];
+      const common = ['README.md', 'Makefile', '.gitignore', '.env.example', '.env', 'docker-compose.yml', '.dockerignore', '.github/workflows/ci.yml', 'k8s/base/kustomization.yaml'];
       for (const f of common) {
         expect(existsSync(path.join(dir, f)), `${name}/${f}`).toBe(true);
       }
       const stamp = JSON.parse(await readFile(path.join(dir, '.backend-starter.json'), 'utf8'));
-      expect(stamp.answers).toEqual({ lang, db, name, ci: 'github', docker: true, git: false });
+      expect(stamp.answers).toEqual({ lang, db, name, ci: 'github', docker: true, kubernetes: true, git: false });
       expect(existsSync(path.join(dir, '.git'))).toBe(false);
     });
   });

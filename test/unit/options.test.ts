@@ -46,6 +46,7 @@ describe('resolveOptions', () => {
       name: 'my-service',
       ci: 'github',
       docker: true,
+      kubernetes: true,
       git: true,
       install: false,
       force: false,

@@ -15,6 +15,7 @@ const answers = (a: Partial<Answers> = {}): Answers => ({
   name: 'my-api',
   ci: 'github',
   docker: true,
+  kubernetes: true,
   git: true,
   ...a,
 });
@@ -39,7 +40,10 @@ describe.each(combos)('plan for $lang ($framework) × $db', ({ lang, framework, 
     for (const f of buildPlan(a, inputs).files) {
       const text = f.source === 'content' ? f.content : '';
       const hasSecret = text.includes('pw-one') || text.includes('root-one');
-      expect(hasSecret, f.path).toBe(f.path === '.env');
+      // The root .env, and the k8s/ local overlay's .env files its Secrets are generated from.
+      const isEnv = f.path === '.env' || f.path.endsWith('/.env');
+      expect(hasSecret, f.path).toBe(isEnv && !f.path.startsWith('k8s/overlays/production/'));
+      if (hasSecret) expect(f.source === 'content' && f.secret, f.path).toBe(true);
     }
     expect(content(a, '.env')).toContain('DB_PASSWORD=pw-one');
     expect(content(a, '.env.example')).toContain('DB_PASSWORD=change-me');
@@ -77,6 +81,15 @@ describe('options change the plan', () => {
       expect(without).not.toContain(p);
     }
   });
+  it('--no-kubernetes drops k8s/ and keeps it out of .dockerignore', () => {
+    const with_ = paths(answers());
+    const without = paths(answers({ kubernetes: false }));
+    expect(with_).toContain('k8s/base/kustomization.yaml');
+    expect(without.filter((p) => p.startsWith('k8s/'))).toEqual([]);
+    // The overlays' .env files must never reach an image (COPY . . in some Dockerfiles).
+    expect(content(answers(), '.dockerignore').split('\n')).toContain('k8s');
+    expect(content(answers({ kubernetes: false }), '.dockerignore').split('\n')).not.toContain('k8s');
+  });
   it('--ci chooses the workflow files', () => {
     const has = (ci: Answers['ci']) => {
       const p = paths(answers({ ci }));
@@ -91,7 +104,7 @@ describe('options change the plan', () => {
     const a = buildPlan(answers({ db: 'mysql' }), inputs).files;
     const b = buildPlan(answers({ db: 'mysql' }), { ...inputs, secrets: { DB_PASSWORD: 'x', DB_ROOT_PASSWORD: 'y' } }).files;
     const differing = a.filter((f, i) => JSON.stringify(f) !== JSON.stringify(b[i])).map((f) => f.path);
-    expect(differing).toEqual(['.env']);
+    expect(differing).toEqual(['.env', 'k8s/overlays/local/.env', 'k8s/overlays/local/database/.env']);
   });
   it('refuses to plan without the secrets the database needs', () => {
     expect(() => buildPlan(answers({ db: 'mysql' }), { ...inputs, secrets: { DB_PASSWORD: 'x' } })).toThrow(
@@ -101,7 +114,7 @@ describe('options change the plan', () => {
   it('records the answers and version with sorted keys', () => {
     const json = JSON.parse(content(answers(), '.backend-starter.json'));
     expect(json).toEqual({
-      answers: { ci: 'github', db: 'postgres', docker: true, framework: 'fastify', git: true, lang: 'node', name: 'my-api' },
+      answers: { ci: 'github', db: 'postgres', docker: true, framework: 'fastify', git: true, kubernetes: true, lang: 'node', name: 'my-api' },
       generator: 'create-backend-starter',
       version: '9.9.9',
     });

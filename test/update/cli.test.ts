@@ -267,7 +267,7 @@ describe('a record from before --framework existed', () => {
     ['python', 'fastapi'],
   ] as const)('%s: means the language\'s default framework (%s), which the update records', async (lang, framework) => {
     const dir = path.join(await tempDir('update-no-framework'), 'old-api');
-    const answers = { lang, framework, db: 'postgres', name: 'old-api', ci: 'github', docker: true, git: true } as const;
+    const answers = { lang, framework, db: 'postgres', name: 'old-api', ci: 'github', docker: true, kubernetes: true, git: true } as const;
     const withoutFramework = (t: string) => {
       const record = JSON.parse(t);
       delete record.answers.framework;
@@ -289,7 +289,7 @@ describe('a record from before --framework existed', () => {
 describe('file modes', () => {
   it('a replaced file takes the new mode, unless the user changed its executable bit', async () => {
     const dir = path.join(await tempDir('update-modes'), 'php-api');
-    const answers = { lang: 'php', framework: 'symfony', db: 'postgres', name: 'php-api', ci: 'github', docker: true, git: true } as const;
+    const answers = { lang: 'php', framework: 'symfony', db: 'postgres', name: 'php-api', ci: 'github', docker: true, kubernetes: true, git: true } as const;
     const older = (t: string) => `${t}# 0.0.9\n`;
     await generateOlder(dir, answers, '0.0.9', { 'bin/start': older, 'bin/install-extensions': older }, { modes: { 'bin/start': 0o644 } });
     await chmod(path.join(dir, 'bin/install-extensions'), 0o644); // the user's choice

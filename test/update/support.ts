@@ -41,6 +41,7 @@ export const nodeAnswers = (name: string): Answers => ({
   name,
   ci: 'github',
   docker: true,
+  kubernetes: true,
   git: true,
 });
 
