@@ -17,12 +17,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, tempDir } from '../cli/run-cli.js';
 
 // The combinations come from the registries as built, never from a list typed here.
-const { languageIds, databaseIds } = (await import(pathToFileURL(path.join(repoRoot, 'dist/index.bundle.js')).href)) as {
+const { languageIds, databaseIds, combinations } = (await import(pathToFileURL(path.join(repoRoot, 'dist/index.bundle.js')).href)) as {
   languageIds: string[];
   databaseIds: string[];
+  combinations: () => { lang: string; framework: string; db: string }[];
 };
 
-const combos = languageIds.flatMap((lang) => databaseIds.map((db) => ({ lang, db })));
+const combos = combinations();
 
 let work: string;
 let project: string;
@@ -110,12 +111,12 @@ describe('the packed tarball installed into an empty project', () => {
     expect(r.stderr).toMatch(/sqlite/);
   });
 
-  describe.each(combos)('generates $lang × $db', ({ lang, db }) => {
+  describe.each(combos)('generates $lang/$framework × $db', ({ lang, framework, db }) => {
     it('with --yes --no-git --no-install', async () => {
-      const name = `${lang}-${db}`;
+      const name = `${lang}-${framework}-${db}`;
       const out = path.join(work, 'generated');
       await mkdir(out, { recursive: true });
-      const r = await runBin([name, '--lang', lang, '--db', db, '--yes', '--no-git', '--no-install'], out);
+      const r = await runBin([name, '--lang', lang, '--framework', framework, '--db', db, '--yes', '--no-git', '--no-install'], out);
       expect(r.code, r.stderr).toBe(0);
 
       const dir = path.join(out, name);
@@ -124,7 +125,7 @@ describe('the packed tarball installed into an empty project', () => {
         expect(existsSync(path.join(dir, f)), `${name}/${f}`).toBe(true);
       }
       const stamp = JSON.parse(await readFile(path.join(dir, '.backend-starter.json'), 'utf8'));
-      expect(stamp.answers).toEqual({ lang, db, name, ci: 'github', docker: true, kubernetes: true, git: false });
+      expect(stamp.answers).toEqual({ lang, framework, db, name, ci: 'github', docker: true, kubernetes: true, git: false });
       expect(existsSync(path.join(dir, '.git'))).toBe(false);
     });
   });

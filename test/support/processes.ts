@@ -307,7 +307,9 @@ class ServiceImpl implements Service {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
       try {
-        const response = await fetch(url, { signal: AbortSignal.timeout(Math.min(2000, remaining)) });
+        // 5 s per attempt: a health check may itself wait up to its 2 s database bound, and
+        // a loaded machine adds to that; a shorter abort would never see the answer.
+        const response = await fetch(url, { signal: AbortSignal.timeout(Math.min(5000, remaining)) });
         await response.body?.cancel();
         if (opts.expectStatus === undefined || opts.expectStatus.includes(response.status)) return;
         lastOutcome = `last response was HTTP ${response.status}, waiting for ${opts.expectStatus.join(' or ')}`;
