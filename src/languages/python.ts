@@ -178,7 +178,8 @@ export const python = {
         'FastAPI runs on its thread pool, so there is no ORM to learn and every query is in ' +
         '`app/store.py`. Dependencies are pinned in `pyproject.toml` and locked, with hashes, in ' +
         '`uv.lock`; `make install` runs `uv sync --locked` (uv: `pip install uv`, or ' +
-        'docs.astral.sh/uv), so every install is the same, and `make lint` runs ruff and ' +
+        'docs.astral.sh/uv), so every install is the same (uv fetches the CPython that ' +
+        '`.python-version` names; offline, point `UV_PYTHON` at an installed 3.11+), and `make lint` runs ruff and ' +
         '`mypy --strict`. For SQL ' +
         'databases, schema changes are plain versioned `.sql` files in `migrations/`, applied by a ' +
         'small runner (`app/migrate.py`) that takes a database lock and records each version in ' +
