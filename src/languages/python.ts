@@ -2,10 +2,10 @@ import { stringify } from 'smol-toml';
 import { auditTools, python as versions } from '../versions.js';
 import type { DatabaseId } from '../databases/index.js';
 import type { Connector, FrameworkSpec, LanguageSpec, ManifestInput } from './types.js';
+import { t, type DevPackageName, type PackageName, type PythonFrameworkData } from './python-common.js';
+import { fastapi } from './python-fastapi.js';
 import type { FileRule, PlannedFile } from '../plan/types.js';
 
-type PackageName = keyof typeof versions.packages;
-type DevPackageName = keyof typeof versions.devPackages;
 
 const pinned: Record<PackageName | DevPackageName, string> = { ...versions.packages, ...versions.devPackages };
 
@@ -18,30 +18,9 @@ function requirement(name: PackageName | DevPackageName): string {
 
 const byName = (a: string, b: string): number => a.toLowerCase().localeCompare(b.toLowerCase());
 
-const t = (path: string): string => `python/${path}`;
 
 /** What every project installs, whichever framework and database it uses. */
 const commonDevPackages: DevPackageName[] = ['mypy', 'pytest', 'ruff'];
-
-/**
- * What a Python framework's entry declares for pyproject.toml and uv.lock (its `data`); the
- * connector's `data.packages`/`data.devPackages` add the database's driver, pool and stubs.
- */
-export interface PythonFrameworkData {
-  packages: PackageName[];
-  devPackages: DevPackageName[];
-  /** mypy plugins (`pydantic.mypy`, `mypy_django_plugin.main` …). */
-  mypyPlugins: string[];
-  /** Extra `[tool.*]` sections (`django-stubs` settings …), merged into pyproject.toml. */
-  tool?: Record<string, unknown>;
-  /**
-   * The directory below templates/ that holds its uv.lock per database (`<db>.uv.lock.ejs`),
-   * resolved from the pyproject.toml this file builds by scripts/python-lock.mjs.
-   */
-  locks: string;
-  /** Importable packages mypy and the wheel cover (`app`, or Django's project and apps). */
-  sourcePackages: string[];
-}
 
 interface PythonConnectorData {
   packages: PackageName[];
@@ -194,88 +173,6 @@ function pyproject({ names, db, connector, framework }: ManifestInput): PlannedF
   };
   return { path: 'pyproject.toml', source: 'content', content: stringify(model) + '\n' };
 }
-
-/**
- * The `app` package the plain-driver frameworks (FastAPI, Flask) share: settings, the
- * Pydantic models of the API's bodies, the store interface, the Docker health probe, and the
- * tests that do not touch the framework (the functional layer is black-box HTTP against
- * `python -m app`). With the connectors' files, everything but the HTTP layer.
- */
-export const plainDriverFiles: FileRule[] = [
-  { from: t('app/__init__.py'), to: 'app/__init__.py' },
-  { from: t('app/config.py'), to: 'app/config.py' },
-  { from: t('app/healthcheck.py'), to: 'app/healthcheck.py' },
-  { from: t('app/models.py.ejs'), to: 'app/models.py' },
-  { from: t('app/storage.py'), to: 'app/storage.py' },
-  { from: t('tests/functional/conftest.py'), to: 'tests/functional/conftest.py' },
-  { from: t('tests/functional/test_api.py'), to: 'tests/functional/test_api.py' },
-  { from: t('tests/unit/fake_store.py.ejs'), to: 'tests/unit/fake_store.py' },
-  { from: t('tests/unit/test_config.py'), to: 'tests/unit/test_config.py' },
-  { from: t('tests/unit/test_ids.py.ejs'), to: 'tests/unit/test_ids.py' },
-];
-
-/** What the shared `app` package needs whichever plain-driver framework serves it. */
-export const plainDriverPackages: PackageName[] = ['pydantic', 'pydantic-settings'];
-
-/** Layout lines of the shared `app` package and tests. */
-export const plainDriverLayout: Array<[string, string]> = [
-  ['app/models.py', 'Pydantic models of the request and response bodies'],
-  ['app/store.py', 'every database query, parameterised'],
-  ['app/migrate.py', '`make migrate`: applies migrations/*.sql (SQL) or ensures indexes (MongoDB)'],
-  ['app/config.py', 'settings from environment variables and `.env` (pydantic-settings)'],
-  ['tests/functional/', 'black-box HTTP against BASE_URL, or a server the suite starts (and stops with SIGTERM)'],
-];
-
-const fa = (path: string): string => t(`fastapi/${path}`);
-
-const fastapi: FrameworkSpec = {
-  name: 'FastAPI',
-  why:
-    'FastAPI is the most popular modern Python API framework: ASGI, served by uvicorn, ' +
-    'typed routes whose Pydantic models validate every request body and describe the API in ' +
-    'the OpenAPI document it serves at `/openapi.json`, with interactive docs at `/docs`. The ' +
-    'database drivers are the plain, well-known ones (psycopg 3 with psycopg_pool, PyMySQL ' +
-    "pooled by SQLAlchemy's QueuePool, pymongo), called from synchronous endpoints that " +
-    'FastAPI runs on its thread pool, so there is no ORM to learn and every query is in ' +
-    '`app/store.py`. Dependencies are pinned in `pyproject.toml` and locked, with hashes, in ' +
-    '`uv.lock`; `make install` runs `uv sync --locked` (uv: `pip install uv`, or ' +
-    'docs.astral.sh/uv), so every install is the same (uv fetches the CPython that ' +
-    '`.python-version` names; offline, point `UV_PYTHON` at an installed 3.11+), and `make lint` runs ruff and ' +
-    '`mypy --strict`. For SQL ' +
-    'databases, schema changes are plain versioned `.sql` files in `migrations/`, applied by a ' +
-    'small runner (`app/migrate.py`) that takes a database lock and records each version in ' +
-    '`schema_migrations`: Alembic would be more machinery than a few statements need, and ' +
-    'plain SQL files read the same in any tool.',
-  files: [
-    ...plainDriverFiles,
-    { from: fa('app/__main__.py'), to: 'app/__main__.py' },
-    { from: fa('app/body_limit.py'), to: 'app/body_limit.py' },
-    { from: fa('app/json_body.py'), to: 'app/json_body.py' },
-    { from: fa('app/main.py.ejs'), to: 'app/main.py' },
-    { from: fa('tests/integration/conftest.py'), to: 'tests/integration/conftest.py' },
-    { from: fa('tests/integration/test_items_api.py.ejs'), to: 'tests/integration/test_items_api.py' },
-    { from: fa('tests/unit/conftest.py'), to: 'tests/unit/conftest.py' },
-    { from: fa('tests/unit/test_database_down.py.ejs'), to: 'tests/unit/test_database_down.py' },
-    { from: fa('tests/unit/test_http.py'), to: 'tests/unit/test_http.py' },
-  ],
-  layout: [
-    ['app/main.py', 'the routes, JSON error responses, the OpenAPI document and the app factory'],
-    ['app/json_body.py', 'strict JSON parsing: depth, encoding and number limits (400)'],
-    ['app/body_limit.py', 'the 1 MiB request body limit (413)'],
-    ['app/__main__.py', '`python -m app`: uvicorn on $PORT, graceful shutdown on SIGTERM'],
-    ...plainDriverLayout,
-    ['tests/unit/', 'fast tests of the HTTP layer against an in-memory store'],
-    ['tests/integration/', 'every route against the real database'],
-  ],
-  data: {
-    packages: [...plainDriverPackages, 'fastapi', 'starlette', 'uvicorn'],
-    // Starlette's TestClient runs on httpx2.
-    devPackages: ['httpx2'],
-    mypyPlugins: ['pydantic.mypy'],
-    locks: fa('locks'),
-    sourcePackages: ['app'],
-  } satisfies PythonFrameworkData,
-};
 
 export const python = {
   id: 'python',
