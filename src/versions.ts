@@ -77,6 +77,12 @@ export const python = {
     'pydantic-settings': '2.16.3',
     starlette: '1.10.0',
     uvicorn: '0.54.0',
+    // Flask: the framework, its WSGI toolkit (imported for its HTTP errors), OpenAPI from
+    // the Pydantic models, and the production server.
+    flask: '3.1.3',
+    werkzeug: '3.1.9',
+    'flask-openapi3': '4.3.2',
+    gunicorn: '27.0.1',
     // PostgreSQL: the driver (with its bundled libpq) and its pool.
     psycopg: '3.3.9',
     'psycopg-pool': '3.3.3',
@@ -91,6 +97,8 @@ export const python = {
     mypy: '2.4.1',
     pytest: '9.2.0',
     ruff: '0.17.6',
+    // gunicorn ships no type information; typeshed's stubs.
+    'types-gunicorn': '26.2.0.20261008',
     // PyMySQL ships no type information; typeshed's stubs.
     'types-PyMySQL': '1.2.0.20260923',
   },

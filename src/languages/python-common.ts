@@ -44,6 +44,7 @@ export const plainDriverFiles: FileRule[] = [
   { from: t('app/healthcheck.py'), to: 'app/healthcheck.py' },
   { from: t('app/models.py.ejs'), to: 'app/models.py' },
   { from: t('app/storage.py'), to: 'app/storage.py' },
+  { from: t('app/strict_json.py'), to: 'app/strict_json.py' },
   { from: t('tests/functional/conftest.py'), to: 'tests/functional/conftest.py' },
   { from: t('tests/functional/test_api.py'), to: 'tests/functional/test_api.py' },
   { from: t('tests/unit/fake_store.py.ejs'), to: 'tests/unit/fake_store.py' },
@@ -60,6 +61,7 @@ export const plainDriverLayout: Array<[string, string]> = [
   ['app/store.py', 'every database query, parameterised'],
   ['app/migrate.py', '`make migrate`: applies migrations/*.sql (SQL) or ensures indexes (MongoDB)'],
   ['app/config.py', 'settings from environment variables and `.env` (pydantic-settings)'],
+  ['app/strict_json.py', 'strict JSON parsing: depth, encoding and number limits (400)'],
   ['tests/functional/', 'black-box HTTP against BASE_URL, or a server the suite starts (and stops with SIGTERM)'],
 ];
 

@@ -35,7 +35,7 @@ export const fastapi: FrameworkSpec = {
   ],
   layout: [
     ['app/main.py', 'the routes, JSON error responses, the OpenAPI document and the app factory'],
-    ['app/json_body.py', 'strict JSON parsing: depth, encoding and number limits (400)'],
+    ['app/json_body.py', 'hands FastAPI the strict JSON parser of app/strict_json.py'],
     ['app/body_limit.py', 'the 1 MiB request body limit (413)'],
     ['app/__main__.py', '`python -m app`: uvicorn on $PORT, graceful shutdown on SIGTERM'],
     ...plainDriverLayout,

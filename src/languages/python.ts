@@ -4,6 +4,7 @@ import type { DatabaseId } from '../databases/index.js';
 import type { Connector, FrameworkSpec, LanguageSpec, ManifestInput } from './types.js';
 import { t, type DevPackageName, type PackageName, type PythonFrameworkData } from './python-common.js';
 import { fastapi } from './python-fastapi.js';
+import { flask } from './python-flask.js';
 import type { FileRule, PlannedFile } from '../plan/types.js';
 
 
@@ -178,7 +179,7 @@ export const python = {
   id: 'python',
   label: 'Python',
   image: versions.image,
-  frameworks: { fastapi },
+  frameworks: { fastapi, flask },
   files: [
     { from: t('tests/__init__.py'), to: 'tests/__init__.py' },
     { from: t('tests/unit/__init__.py'), to: 'tests/unit/__init__.py' },

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.body_limit import MAX_BODY_BYTES
-from app.json_body import MAX_DEPTH
+from app.strict_json import MAX_DEPTH
 from app.main import create_app
 from tests.unit.fake_store import FakeStore
 
