@@ -60,8 +60,8 @@ class ItemPath(BaseModel):
 
 
 class ItemBody(ItemIn):
-    """ItemIn, as flask-openapi3 reads it from a body (documented under ItemIn's name)."""
-
+    # ItemIn as flask-openapi3 reads it from a body, documented under ItemIn's name and words.
+    __doc__ = ItemIn.__doc__
     model_config = ConfigDict(title="ItemIn")
 
     @classmethod
