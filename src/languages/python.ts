@@ -302,6 +302,8 @@ export const python = {
     'activate', 'deactivate', 'dmypy', 'dotenv', 'mypyc', 'pip', 'pip3', 'pydoc', 'pygmentize', 'python',
     'python3', 'stubgen', 'stubtest', 'uv',
     'django', 'flask',
+    // Flask's own dependencies, and gunicorn's control client.
+    'blinker', 'itsdangerous', 'jinja2', 'markupsafe', 'gunicornc',
   ],
   defaultPort: 3000,
   layout: [

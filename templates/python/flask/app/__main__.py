@@ -22,6 +22,14 @@ from app.main import close_store, create_app
 
 # Below the pool's 10 connections, so a worker's requests never wait for one another's.
 THREADS = 8
+# gunicorn's largest bounded request line (its default is 4094): URLs up to 8 KiB reach the
+# app, which answers a bad one with JSON; a longer one gets gunicorn's own 414.
+REQUEST_LINE_BYTES = 8190
+# Idle keep-alive connections close after this. With gunicorn's default of 2 s, a kept-alive
+# connection was closed just as the client reused it after a /health that took its full 2 s
+# (database down), and the next request failed; 5 s (the top of gunicorn's advice for
+# clients connecting directly) outlasts every answer the health check gives.
+KEEPALIVE_SECONDS = 5
 # Within the 15 s a container runtime (and Kubernetes) waits after SIGTERM before SIGKILL.
 GRACEFUL_TIMEOUT_SECONDS = 10
 
@@ -58,6 +66,8 @@ def options(settings: Settings, reload: bool = False) -> dict[str, Any]:
         "worker_class": "gthread",
         "threads": THREADS,
         "graceful_timeout": GRACEFUL_TIMEOUT_SECONDS,
+        "limit_request_line": REQUEST_LINE_BYTES,
+        "keepalive": KEEPALIVE_SECONDS,
         "loglevel": settings.log_level,
         # Access lines at info and debug, as the level says.
         "accesslog": "-" if settings.log_level in ("info", "debug") else None,

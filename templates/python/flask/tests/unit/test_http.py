@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from gunicorn.http.errors import InvalidChunkSize
 from werkzeug.test import TestResponse
 
 from app.main import MAX_BODY_BYTES, close_store, create_app
@@ -214,6 +215,24 @@ def test_streamed_body_over_one_mebibyte_is_413(client: FlaskClient) -> None:
         environ_overrides={"wsgi.input_terminated": True},
     )
     assert_error(response, 413)
+
+
+class BrokenChunks(io.BytesIO):
+    """What gunicorn's chunked body reader does with a chunk size that is not hex."""
+
+    def read(self, size: int | None = -1) -> bytes:
+        raise InvalidChunkSize(b"zz")
+
+
+def test_malformed_chunked_body_is_400(client: FlaskClient) -> None:
+    response = client.post(
+        "/items",
+        input_stream=BrokenChunks(),
+        content_type=JSON,
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert_error(response, 400)
 
 
 def test_body_of_exactly_one_mebibyte_is_accepted(client: FlaskClient) -> None:

@@ -1,6 +1,7 @@
 """How `python -m app` configures gunicorn: what the graceful shutdown depends on."""
 
 from app.__main__ import GRACEFUL_TIMEOUT_SECONDS, Server, options
+from app.api import HEALTH_TIMEOUT_SECONDS
 from app.config import Settings
 
 
@@ -13,6 +14,10 @@ def test_threaded_workers_drain_within_the_container_grace_period() -> None:
     assert server.cfg.threads > 1
     assert server.cfg.graceful_timeout == GRACEFUL_TIMEOUT_SECONDS < 15
     assert server.cfg.control_socket_disable
+    # A client reusing its connection after the slowest /health must find it open.
+    assert server.cfg.keepalive > HEALTH_TIMEOUT_SECONDS
+    # 5000-digit paging values are the app's to refuse (400 JSON), not gunicorn's 414.
+    assert server.cfg.limit_request_line > 5100
     assert server.cfg.accesslog is None
 
 
