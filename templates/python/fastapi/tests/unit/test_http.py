@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.body_limit import MAX_BODY_BYTES
-from app.strict_json import MAX_DEPTH
 from app.main import create_app
+from app.strict_json import MAX_DEPTH
 from tests.unit.fake_store import FakeStore
 
 JSON = {"content-type": "application/json"}
