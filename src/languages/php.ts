@@ -43,6 +43,12 @@ export interface PhpConnector extends Connector {
 // `sh` runs the scripts whatever file modes the checkout kept.
 const SQL_CMD = '["sh", "-c", "php bin/migrate.php && exec sh bin/start"]';
 
+/** The migration runner's lock: pg_advisory_lock or GET_LOCK, one class per database. */
+const migrationLockFile = (db: 'postgres' | 'mysql'): FileRule => ({
+  from: t(`connectors/${db}/src/Storage/MigrationLock.php.ejs`),
+  to: 'src/Storage/MigrationLock.php',
+});
+
 const pdoFiles: FileRule[] = [
   { from: t('connectors/pdo/src/Storage/Database.php.ejs'), to: 'src/Storage/Database.php' },
   { from: t('connectors/pdo/src/Storage/Migrator.php.ejs'), to: 'src/Storage/Migrator.php' },
@@ -51,6 +57,7 @@ const pdoFiles: FileRule[] = [
   { from: t('connectors/pdo/bin/migrate.php.ejs'), to: 'bin/migrate.php' },
   { from: t('connectors/pdo/tests/Unit/DatabaseTest.php.ejs'), to: 'tests/Unit/DatabaseTest.php' },
   { from: t('connectors/pdo/tests/Unit/MigratorTest.php.ejs'), to: 'tests/Unit/MigratorTest.php' },
+  { from: t('connectors/pdo/tests/Integration/MigrationRaceTest.php.ejs'), to: 'tests/Integration/MigrationRaceTest.php' },
 ];
 
 const containerData = { composerImage: versions.composerImage };
@@ -71,10 +78,11 @@ const sqlData = {
 const connectors: Record<DatabaseId, PhpConnector> = {
   postgres: {
     driver: 'pdo_pgsql',
-    files: pdoFiles,
+    files: [...pdoFiles, migrationLockFile('postgres')],
     data: {
       ...sqlData,
       pdoDriver: 'pgsql',
+      pauseStatement: 'SELECT pg_sleep(1)',
       // libpq connection keywords: pdo_pgsql hands the DSN to libpq as it is.
       dsnOptions: "client_encoding=UTF8;options='-c TimeZone=UTC'",
       dsnOptionsWhy:
@@ -93,10 +101,12 @@ const connectors: Record<DatabaseId, PhpConnector> = {
   },
   mysql: {
     driver: 'pdo_mysql',
-    files: pdoFiles,
+    files: [...pdoFiles, migrationLockFile('mysql')],
     data: {
       ...sqlData,
       pdoDriver: 'mysql',
+      // DO: no result set, which would hold the connection until it is read.
+      pauseStatement: 'DO SLEEP(1)',
       dsnOptions: 'charset=utf8mb4',
       dsnOptionsWhy: 'Full UTF-8 (utf8mb4), emoji included.',
       pdoOptions: [
@@ -363,7 +373,8 @@ export const php = {
     writablePaths: ['/tmp'],
     serve: ['sh', 'bin/start'],
     migrate: ['php', 'bin/migrate.php'],
-    migrationLock: false,
+    // src/Storage/MigrationLock.php: pg_advisory_lock / GET_LOCK around every run.
+    migrationLock: true,
     // bin/start's DRAIN_TIMEOUT default.
     shutdownSeconds: 25,
   },
@@ -389,7 +400,7 @@ export const php = {
     ['public/index.php', 'the front controller: reads the request (1 MiB at most), sends the response'],
     ['bin/start', '`make start` and the container: nginx + PHP-FPM on $PORT (`PHP_FPM_WORKERS` workers, default 4), draining on SIGTERM for up to `DRAIN_TIMEOUT` seconds (default 25); `--dev`: PHP’s built-in server; `--host=127.0.0.1`: that address only'],
     ['config/', 'nginx and PHP-FPM configuration for bin/start'],
-    ['bin/migrate.php', '`make migrate`: applies migrations/*.sql (SQL) or ensures indexes (MongoDB)'],
+    ['bin/migrate.php', '`make migrate`: applies migrations/*.sql (SQL; concurrent runs take turns on a database lock) or ensures indexes (MongoDB)'],
     ['bin/install-extensions', 'adds the database extension to an official php image (Docker, GitLab CI)'],
     ['tests/Unit/', 'fast tests of the HTTP layer, validation and configuration'],
     ['tests/Integration/', 'every route against the real database'],
