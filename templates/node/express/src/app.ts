@@ -6,8 +6,6 @@ import { jsonBody } from './json-body.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { describeIssues, itemBodySchema, pagingSchema, toItemInput } from './validation.ts';
 
-export { BODY_LIMIT } from './json-body.ts';
-
 export interface AppOptions {
   repository: ItemRepository;
   log: Logger;

@@ -7,6 +7,7 @@ import Fastify, {
 import { DatabaseUnavailableError, type ItemRepository } from './items.ts';
 import { registerJsonBodyParser } from './json-body.ts';
 import { registerOpenApi, routeSchemas } from './openapi.ts';
+import { BODY_LIMIT } from './strict-json.ts';
 import { parsePaging, toItemInput } from './validation.ts';
 
 export interface AppOptions {
@@ -15,9 +16,6 @@ export interface AppOptions {
   /** How long /health waits for the database before answering 503. */
   healthTimeoutMs?: number;
 }
-
-/** The contract's limit: larger bodies get 413 before any handler runs. */
-export const BODY_LIMIT = 1024 * 1024;
 
 type ItemBody = { name: string; description?: string | null };
 type IdParams = { id: string };
@@ -28,6 +26,13 @@ export function buildApp({ repository, logger = false, healthTimeoutMs = 2000 }:
     bodyLimit: BODY_LIMIT,
     // Fastify coerces types by default; the contract wants `{"name": 5}` rejected.
     ajv: { customOptions: { coerceTypes: false } },
+    // Errors found before routing (an undecodable percent-escape in the path) skip the error
+    // handler below; Fastify's own answer would not have the contract's `{"error": …}` shape.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      const message =
+        error.code === 'FST_ERR_BAD_URL' ? 'request path has an undecodable percent-escape' : 'bad request';
+      reply.code(400).send({ error: message });
+    },
   });
 
   registerJsonBodyParser(app);
