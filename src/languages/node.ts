@@ -230,8 +230,9 @@ const express = {
   why:
     'Express 5 is the most used Node web framework, and version 5 forwards rejected promises from async ' +
     'handlers to the error middleware, so routes are plain async functions. What Express leaves to the ' +
-    'application is explicit here: `express.json()` with a 1 MiB limit (body-parser counts bytes as they ' +
-    'arrive and answers 413 without buffering a larger body), zod schemas for bodies and paging (types and ' +
+    'application is explicit here: the body read by raw-body (what `express.json()` reads with) with a ' +
+    '1 MiB limit, answering 413 from the Content-Length or at the first byte past it, where `express.json()` ' +
+    'would read a refused body to its end first; zod schemas for bodies and paging (types and ' +
     'runtime checks from one definition), the OpenAPI document built from those same schemas by ' +
     '`@asteasolutions/zod-to-openapi`, one error-handling middleware that turns every failure into ' +
     'a JSON `error` message and never leaks internals from a 500, pino for JSON logs, and a graceful SIGTERM: ' +
@@ -260,7 +261,7 @@ const express = {
     ['test/serve.ts', 'the app for the shared tests, on an ephemeral port'],
   ],
   data: {
-    dependencies: ['express', 'zod', '@asteasolutions/zod-to-openapi', 'pino'],
+    dependencies: ['express', 'raw-body', 'zod', '@asteasolutions/zod-to-openapi', 'pino'],
     devDependencies: ['@types/express'],
     lockfiles: `${E}/lockfiles`,
   } satisfies NodeFrameworkData,
@@ -274,12 +275,15 @@ export const node = {
   files: [
     { from: `${T}/src/config.ts`, to: 'src/config.ts' },
     { from: `${T}/src/items.ts`, to: 'src/items.ts' },
+    { from: `${T}/src/http-server.ts`, to: 'src/http-server.ts' },
     { from: `${T}/src/lifecycle.ts`, to: 'src/lifecycle.ts' },
     { from: `${T}/src/migrate.ts`, to: 'src/migrate.ts' },
     { from: `${T}/src/strict-json.ts`, to: 'src/strict-json.ts' },
     // The contract at the HTTP layer and against the database, through each framework's test/serve.ts.
     { from: `${T}/test/http.ts`, to: 'test/http.ts' },
     { from: `${T}/test/app.test.ts`, to: 'test/app.test.ts' },
+    { from: `${T}/test/http-server.test.ts`, to: 'test/http-server.test.ts' },
+    { from: `${T}/test/raw-http.ts`, to: 'test/raw-http.ts' },
     { from: `${T}/test/items.integration.test.ts.ejs`, to: 'test/items.integration.test.ts' },
     { from: `${T}/test/config.test.ts`, to: 'test/config.test.ts' },
     { from: `${T}/test/memory-repository.ts`, to: 'test/memory-repository.ts' },
@@ -367,6 +371,7 @@ export const node = {
     ['src/config.ts', 'environment variables and `.env` loading'],
     ['src/items.ts', 'the Item type and the repository interface the routes use'],
     ['src/strict-json.ts', 'the 1 MiB body limit and what a JSON body may not hold: invalid UTF-8, lone surrogates, NUL, deep nesting'],
+    ['src/http-server.ts', 'the HTTP server settings: request timeouts (408), JSON answers to CONNECT and to requests Node cannot parse'],
     ['src/lifecycle.ts', 'what src/server.ts does around the framework: configuration, graceful SIGTERM, start-up database work'],
     ['src/db/', 'the database connector: queries (repository.ts) and schema setup (migrate.ts)'],
     ['src/migrate.ts', '`make migrate`: applies pending migrations (SQL) or ensures indexes (MongoDB)'],

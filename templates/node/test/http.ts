@@ -1,3 +1,4 @@
+import type { RequestTimeouts } from '../src/http-server.ts';
 import type { ItemRepository } from '../src/items.ts';
 
 // How the shared tests drive the app: each framework's test/serve.ts makes a TestApp its
@@ -8,6 +9,16 @@ export interface ServeOptions {
   repository: ItemRepository;
   /** How long /health waits for the database before answering 503. */
   healthTimeoutMs?: number;
+}
+
+export interface ListenOptions extends ServeOptions {
+  timeouts?: RequestTimeouts;
+}
+
+/** The app listening on an ephemeral 127.0.0.1 port, for tests that need a real socket. */
+export interface Listening {
+  port: number;
+  close(): Promise<void>;
 }
 
 export interface TestApp {

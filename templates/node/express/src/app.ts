@@ -26,7 +26,6 @@ export function buildApp({ repository, log, healthTimeoutMs = 2000 }: AppOptions
   app.set('case sensitive routing', true);
 
   const openApi = buildOpenApiDocument('Items API', '0.1.0');
-  const body = jsonBody();
 
   app
     .route('/health')
@@ -62,7 +61,7 @@ export function buildApp({ repository, log, healthTimeoutMs = 2000 }: AppOptions
       if (!paging.success) throw new HttpError(400, describeIssues(paging.error));
       res.json(await repository.list(paging.data.limit, paging.data.offset));
     })
-    .post(...body, async (req, res) => {
+    .post(jsonBody, async (req, res) => {
       const item = await repository.create(itemInput(req));
       res.status(201).json(item);
     })
@@ -73,7 +72,7 @@ export function buildApp({ repository, log, healthTimeoutMs = 2000 }: AppOptions
     .get(async (req: Request<{ id: string }>, res) => {
       found(res, await repository.get(req.params.id));
     })
-    .put(...body, async (req: Request<{ id: string }>, res) => {
+    .put(jsonBody, async (req: Request<{ id: string }>, res) => {
       found(res, await repository.update(req.params.id, itemInput(req)));
     })
     .delete(async (req: Request<{ id: string }>, res) => {

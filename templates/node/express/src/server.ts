@@ -1,15 +1,17 @@
-import { createServer, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { buildApp } from './app.ts';
 import { createRepository } from './db/repository.ts';
+import { createHttpServer } from './http-server.ts';
 import { initInBackground, readConfigOrExit, stopOnSignals } from './lifecycle.ts';
 
 const config = readConfigOrExit();
 const log = pino({ level: config.logLevel });
 // The repository connects lazily: the service starts, and /health answers 503, while the database is down.
 const repository = createRepository(config.databaseUrl);
-const server = createServer(buildApp({ repository, log }));
+// Node's server with bounded request reads and JSON answers to what never reaches Express.
+const server = createHttpServer(buildApp({ repository, log }));
 
 // Responses in progress, so a shutdown can tell their clients not to reuse the connection.
 const inFlight = new Set<ServerResponse>();

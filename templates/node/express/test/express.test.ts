@@ -4,7 +4,7 @@ import { MemoryRepository } from './memory-repository.ts';
 import { serve } from './serve.ts';
 
 // What the Express setup adds to the contract that test/app.test.ts holds every framework to:
-// the error middleware's messages, 405 with Allow, strict routing, body-parser's streaming limit.
+// the error middleware's messages, 405 with Allow, strict routing, the body limit while a body streams in.
 
 let repository: MemoryRepository;
 let server: Awaited<ReturnType<typeof serve>>;

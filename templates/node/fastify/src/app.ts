@@ -4,6 +4,13 @@ import Fastify, {
   type FastifyReply,
   type FastifyServerOptions,
 } from 'fastify';
+import {
+  answerClientError,
+  DEFAULT_TIMEOUTS,
+  type RequestTimeouts,
+  refuseConnect,
+  serverOptions,
+} from './http-server.ts';
 import { DatabaseUnavailableError, type ItemRepository } from './items.ts';
 import { registerJsonBodyParser } from './json-body.ts';
 import { registerOpenApi, routeSchemas } from './openapi.ts';
@@ -15,17 +22,29 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** How long /health waits for the database before answering 503. */
   healthTimeoutMs?: number;
+  /** How long a client may take to send a request. */
+  timeouts?: RequestTimeouts;
 }
 
 type ItemBody = { name: string; description?: string | null };
 type IdParams = { id: string };
 
-export function buildApp({ repository, logger = false, healthTimeoutMs = 2000 }: AppOptions): FastifyInstance {
+export function buildApp({
+  repository,
+  logger = false,
+  healthTimeoutMs = 2000,
+  timeouts = DEFAULT_TIMEOUTS,
+}: AppOptions): FastifyInstance {
   const app = Fastify({
     logger,
     bodyLimit: BODY_LIMIT,
     // Fastify coerces types by default; the contract wants `{"name": 5}` rejected.
     ajv: { customOptions: { coerceTypes: false } },
+    // Bounded reads of a request head and body; Fastify sets requestTimeout itself (0, off, by default).
+    http: serverOptions(timeouts),
+    requestTimeout: timeouts.requestMs,
+    // Requests Node cannot parse get the contract's `{"error": …}`, not Fastify's own shape.
+    clientErrorHandler: answerClientError,
     // Errors found before routing (an undecodable percent-escape in the path) skip the error
     // handler below; Fastify's own answer would not have the contract's `{"error": …}` shape.
     frameworkErrors: (error, _request, reply: FastifyReply) => {
@@ -35,6 +54,7 @@ export function buildApp({ repository, logger = false, healthTimeoutMs = 2000 }:
     },
   });
 
+  refuseConnect(app.server);
   registerJsonBodyParser(app);
   registerOpenApi(app);
 
