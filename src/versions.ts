@@ -60,7 +60,7 @@ export const node = {
 
 /**
  * Python runtime, packages and CI actions of the generated Python project. Every package is
- * pinned exactly; `templates/python/locks/` holds the uv lockfiles resolved from these pins
+ * pinned exactly; each framework's `locks/` (templates/python/<framework>/locks/) holds the uv lockfiles resolved from these pins
  * (`node scripts/python-lock.mjs` refreshes them, a unit test fails when they drift), and
  * `node scripts/python-pins.mjs` asks PyPI which pins have fallen behind.
  */
