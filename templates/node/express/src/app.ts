@@ -1,7 +1,7 @@
 import express, { type Express, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { errorHandler, HttpError, methodNotAllowed, notFound } from './errors.ts';
-import type { ItemRepository } from './items.ts';
+import { type ItemRepository, pingWithin } from './items.ts';
 import { jsonBody } from './json-body.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { describeIssues, itemBodySchema, pagingSchema, toItemInput } from './validation.ts';
@@ -31,7 +31,7 @@ export function buildApp({ repository, log, healthTimeoutMs = 2000 }: AppOptions
     .route('/health')
     .get(async (_req, res) => {
       try {
-        await withTimeout(repository.ping(), healthTimeoutMs);
+        await pingWithin(repository, healthTimeoutMs);
         res.json({ status: 'ok', database: 'up' });
       } catch (err) {
         log.warn({ err }, 'health check: database unreachable');
@@ -99,12 +99,4 @@ function found(res: Response, item: unknown): void {
 
 function itemNotFound(): HttpError {
   return new HttpError(404, 'Item not found');
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -11,7 +11,7 @@ import {
   refuseConnect,
   serverOptions,
 } from './http-server.ts';
-import { DatabaseUnavailableError, type ItemRepository } from './items.ts';
+import { DatabaseUnavailableError, type ItemRepository, pingWithin } from './items.ts';
 import { registerJsonBodyParser } from './json-body.ts';
 import { registerOpenApi, routeSchemas } from './openapi.ts';
 import { BODY_LIMIT } from './strict-json.ts';
@@ -85,7 +85,7 @@ export function buildApp({
   app.register(async (api) => {
     api.get('/health', { schema: routeSchemas.health }, async (request, reply) => {
       try {
-        await withTimeout(repository.ping(), healthTimeoutMs);
+        await pingWithin(repository, healthTimeoutMs);
         return { status: 'ok', database: 'up' };
       } catch (err) {
         request.log.warn({ err }, 'health check: database unreachable');
@@ -132,12 +132,4 @@ export function buildApp({
 
 function notFound(reply: FastifyReply) {
   return reply.code(404).send({ error: 'Item not found' });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
