@@ -1,4 +1,5 @@
 import type { FrameworkSpec } from './types.js';
+import { gunicornWorkerFiles, gunicornWorkerLayout } from './python-gunicorn.js';
 import { plainDriverFiles, plainDriverLayout, plainDriverPackages, t, type PythonFrameworkData } from './python-common.js';
 
 const fl = (path: string): string => t(`flask/${path}`);
@@ -8,7 +9,9 @@ export const flask: FrameworkSpec = {
   why:
     'Flask is the classic Python micro-framework: an application factory (`create_app` in ' +
     '`app/main.py`) and one blueprint of routes (`app/api.py`), served in production by ' +
-    "gunicorn's threaded workers, which finish every accepted request on SIGTERM. Requests " +
+    "gunicorn's threaded workers, which finish every accepted request on SIGTERM (a small " +
+    "subclass, `app/gunicorn_worker.py`, answers what gunicorn refuses itself in the API's " +
+    "JSON and times out a request that stops arriving after 30 s with 408). Requests " +
     'are validated by the Pydantic models in each route\'s signature through flask-openapi3, ' +
     'which also builds the OpenAPI document served at `/openapi.json` from those same models ' +
     '(chosen over spectree because it is Pydantic-first and extends Flask itself: its ' +
@@ -27,6 +30,7 @@ export const flask: FrameworkSpec = {
     'in `schema_migrations`.',
   files: [
     ...plainDriverFiles,
+    ...gunicornWorkerFiles,
     { from: fl('app/__main__.py'), to: 'app/__main__.py' },
     { from: fl('app/api.py'), to: 'app/api.py' },
     { from: fl('app/main.py.ejs'), to: 'app/main.py' },
@@ -41,6 +45,7 @@ export const flask: FrameworkSpec = {
     ['app/main.py', 'the app factory: JSON error responses, strict JSON, the 1 MiB limit, /openapi.json and /docs'],
     ['app/api.py', 'the routes, one blueprint, validated by Pydantic models (flask-openapi3)'],
     ['app/__main__.py', '`python -m app`: gunicorn on $PORT, graceful shutdown on SIGTERM'],
+    ...gunicornWorkerLayout,
     ...plainDriverLayout,
     ['tests/unit/', "fast tests of the HTTP layer (Flask's test client) against an in-memory store"],
     ['tests/integration/', 'every route against the real database'],

@@ -1,8 +1,9 @@
 """`python -m app`: serve the API with gunicorn on $PORT (`--reload` for development).
 
-gunicorn's threaded workers (gthread): a worker accepts connections as they come and hands
-each request to one of its threads, and on SIGTERM it stops accepting, finishes every
-request it accepted, and exits; the arbiter then exits 0. WEB_CONCURRENCY sets the number of
+gunicorn's threaded workers (gthread, as app/gunicorn_worker.py's ApiWorker: JSON protocol
+errors, a read timeout): a worker accepts connections as they come and hands each request to
+one of its threads, and on SIGTERM it stops accepting, finishes every request it accepted,
+and exits; the arbiter then exits 0. WEB_CONCURRENCY sets the number of
 worker processes (gunicorn's own variable; default 1), each with its own connection pool.
 """
 
@@ -40,6 +41,7 @@ class Server(BaseApplication):
     def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
         self.settings = settings
         self.options = options
+        self.api: Flask | None = None
         super().__init__()
 
     def load_config(self) -> None:
@@ -52,18 +54,20 @@ class Server(BaseApplication):
         app_log.setLevel(self.settings.log_level.upper())
         app_log.handlers = logging.getLogger("gunicorn.error").handlers
         app_log.propagate = False
-        return create_app(self.settings)
+        self.api = create_app(self.settings)
+        return self.api
 
 
 def _close_store(server: Arbiter, worker: Worker) -> None:
-    if isinstance(worker.wsgi, Flask):
-        close_store(worker.wsgi)
+    # worker.wsgi is the app wrapped by the worker; the application object keeps the app.
+    if isinstance(worker.app, Server) and worker.app.api is not None:
+        close_store(worker.app.api)
 
 
 def options(settings: Settings, reload: bool = False) -> dict[str, Any]:
     return {
         "bind": f"0.0.0.0:{settings.port}",  # all interfaces: the container publishes this port
-        "worker_class": "gthread",
+        "worker_class": "app.gunicorn_worker.ApiWorker",
         "threads": THREADS,
         "graceful_timeout": GRACEFUL_TIMEOUT_SECONDS,
         "limit_request_line": REQUEST_LINE_BYTES,

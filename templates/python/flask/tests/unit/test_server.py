@@ -1,8 +1,11 @@
 """How `python -m app` configures gunicorn: what the graceful shutdown depends on."""
 
+from gunicorn.workers.gthread import ThreadWorker
+
 from app.__main__ import GRACEFUL_TIMEOUT_SECONDS, Server, options
 from app.api import HEALTH_TIMEOUT_SECONDS
 from app.config import Settings
+from app.gunicorn_worker import ApiWorker
 
 
 def test_threaded_workers_drain_within_the_container_grace_period() -> None:
@@ -10,7 +13,8 @@ def test_threaded_workers_drain_within_the_container_grace_period() -> None:
     server = Server(settings, options(settings))
     assert server.cfg.bind == ["0.0.0.0:4321"]
     # Sync workers leave accepted connections unanswered at SIGTERM; gthread finishes them.
-    assert server.cfg.worker_class_str == "gthread"
+    assert server.cfg.worker_class is ApiWorker
+    assert issubclass(ApiWorker, ThreadWorker)
     assert server.cfg.threads > 1
     assert server.cfg.graceful_timeout == GRACEFUL_TIMEOUT_SECONDS < 15
     assert server.cfg.control_socket_disable
