@@ -67,13 +67,14 @@ function findCandidates(): Promise<Interpreter[]> {
   candidates ??= (async () => {
     const pyenvRoot = process.env.PYENV_ROOT || path.join(homedir(), '.pyenv');
     const pyenvVersions = await readdir(path.join(pyenvRoot, 'versions')).catch(() => [] as string[]);
-    const paths = ['python3', ...pyenvVersions.map((v) => path.join(pyenvRoot, 'versions', v, 'bin', 'python3'))];
+    const paths = ['python3', ...pyenvVersions.map((v) => path.join(pyenvRoot, 'versions', v, 'bin', 'python3')).filter((p) => existsSync(p))];
     const found: Interpreter[] = [];
     for (const candidate of paths) {
       const probe = await run(candidate, ['-c', 'import sys; print(sys.executable); print(*sys.version_info[:3], sep=".")'], {
         cwd: homedir(),
         timeoutMs: 30_000,
-      });
+      }).catch(() => null);
+      if (!probe) continue;
       const [exe, version] = probe.stdout.trim().split('\n');
       if (probe.code === 0 && exe && version && !found.some((f) => f.path === exe)) found.push({ path: exe, version });
     }

@@ -23,9 +23,7 @@ LOCK_WAIT_STEP_SECONDS = 10
 def database_settings(url: str) -> dict[str, Any]:
     """Django's DATABASES entry for a mysql:// URL, its query options kept."""
     settings: dict[str, Any] = dict(
-        dj_database_url.parse(
-            url, conn_max_age=CONNECTION_MAX_AGE_SECONDS, conn_health_checks=True
-        )
+        dj_database_url.parse(url, conn_max_age=CONNECTION_MAX_AGE_SECONDS, conn_health_checks=True)
     )
     settings["OPTIONS"] = {
         **settings.get("OPTIONS", {}),
