@@ -12,6 +12,13 @@ from rest_framework.views import exception_handler as drf_exception_handler
 log = logging.getLogger("items")
 
 
+def error_response(message: str, status: int) -> JsonResponse:
+    """The contract's error body, compact like DRF's own JSON, for what answers outside DRF."""
+    return JsonResponse(
+        {"error": message}, status=status, json_dumps_params={"separators": (",", ":")}
+    )
+
+
 def _first_message(detail: Any, where: str = "") -> str:
     """`{"name": ["This field is required."]}` → `name: This field is required.`"""
     if isinstance(detail, dict):
@@ -47,16 +54,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return JsonResponse({"error": "Bad request"}, status=400)
+    return error_response("Bad request", 400)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return JsonResponse({"error": "Forbidden"}, status=403)
+    return error_response("Forbidden", 403)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return JsonResponse({"error": "Not found"}, status=404)
+    return error_response("Not found", 404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return JsonResponse({"error": "Internal server error"}, status=500)
+    return error_response("Internal server error", 500)

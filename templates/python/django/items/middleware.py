@@ -3,7 +3,9 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
+
+from items.errors import error_response
 
 
 class BodyLimitMiddleware:
@@ -20,5 +22,5 @@ class BodyLimitMiddleware:
         declared = request.META.get("CONTENT_LENGTH", "")
         limit: int = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if declared.isdigit() and int(declared) > limit:
-            return JsonResponse({"error": f"The body is over {limit} bytes"}, status=413)
+            return error_response(f"The body is over {limit} bytes", 413)
         return self.get_response(request)
