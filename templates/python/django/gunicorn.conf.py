@@ -22,4 +22,7 @@ threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 # A worker silent for this long is restarted; database timeouts end requests well before.
 timeout = 30
 graceful_timeout = 15
+# gunicorn's longest request line (default 4094): a query too long to parse reaches the API,
+# which answers it with a JSON 400, instead of gunicorn's plain-text one.
+limit_request_line = 8190
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
