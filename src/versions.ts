@@ -26,6 +26,8 @@ export const node = {
     fastify: '5.12.8',
     // --framework express: the app, its schemas and the OpenAPI document built from them.
     express: '5.3.0',
+    // Reads the request body with a limit; what express.json() reads with, used directly to answer 413 early.
+    'raw-body': '3.0.2',
     zod: '4.6.7',
     // Its major follows zod's (9.x needs zod 4).
     '@asteasolutions/zod-to-openapi': '9.1.0',

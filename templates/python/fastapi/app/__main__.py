@@ -11,6 +11,7 @@ import uvicorn
 import uvicorn.config
 
 from app.config import ConfigError, load_settings
+from app.http_protocol import ApiH11Protocol
 
 
 def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
@@ -46,6 +47,8 @@ def main(argv: list[str] | None = None) -> None:
         factory=True,
         host="0.0.0.0",  # all interfaces: the container publishes this port
         port=settings.port,
+        # JSON for requests uvicorn cannot parse, and a bound on requests that stall.
+        http=ApiH11Protocol,
         log_level=settings.log_level,
         log_config=_log_config(settings.log_level),
         reload=args.reload,

@@ -4,9 +4,17 @@ import Fastify, {
   type FastifyReply,
   type FastifyServerOptions,
 } from 'fastify';
-import { DatabaseUnavailableError, type ItemRepository } from './items.ts';
+import {
+  answerClientError,
+  DEFAULT_TIMEOUTS,
+  type RequestTimeouts,
+  refuseConnect,
+  serverOptions,
+} from './http-server.ts';
+import { DatabaseUnavailableError, type ItemRepository, pingWithin } from './items.ts';
 import { registerJsonBodyParser } from './json-body.ts';
 import { registerOpenApi, routeSchemas } from './openapi.ts';
+import { BODY_LIMIT } from './strict-json.ts';
 import { parsePaging, toItemInput } from './validation.ts';
 
 export interface AppOptions {
@@ -14,22 +22,39 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** How long /health waits for the database before answering 503. */
   healthTimeoutMs?: number;
+  /** How long a client may take to send a request. */
+  timeouts?: RequestTimeouts;
 }
-
-/** The contract's limit: larger bodies get 413 before any handler runs. */
-export const BODY_LIMIT = 1024 * 1024;
 
 type ItemBody = { name: string; description?: string | null };
 type IdParams = { id: string };
 
-export function buildApp({ repository, logger = false, healthTimeoutMs = 2000 }: AppOptions): FastifyInstance {
+export function buildApp({
+  repository,
+  logger = false,
+  healthTimeoutMs = 2000,
+  timeouts = DEFAULT_TIMEOUTS,
+}: AppOptions): FastifyInstance {
   const app = Fastify({
     logger,
     bodyLimit: BODY_LIMIT,
     // Fastify coerces types by default; the contract wants `{"name": 5}` rejected.
     ajv: { customOptions: { coerceTypes: false } },
+    // Bounded reads of a request head and body; Fastify sets requestTimeout itself (0, off, by default).
+    http: serverOptions(timeouts),
+    requestTimeout: timeouts.requestMs,
+    // Requests Node cannot parse get the contract's `{"error": …}`, not Fastify's own shape.
+    clientErrorHandler: answerClientError,
+    // Errors found before routing (an undecodable percent-escape in the path) skip the error
+    // handler below; Fastify's own answer would not have the contract's `{"error": …}` shape.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      const message =
+        error.code === 'FST_ERR_BAD_URL' ? 'request path has an undecodable percent-escape' : 'bad request';
+      reply.code(400).send({ error: message });
+    },
   });
 
+  refuseConnect(app.server);
   registerJsonBodyParser(app);
   registerOpenApi(app);
 
@@ -60,7 +85,7 @@ export function buildApp({ repository, logger = false, healthTimeoutMs = 2000 }:
   app.register(async (api) => {
     api.get('/health', { schema: routeSchemas.health }, async (request, reply) => {
       try {
-        await withTimeout(repository.ping(), healthTimeoutMs);
+        await pingWithin(repository, healthTimeoutMs);
         return { status: 'ok', database: 'up' };
       } catch (err) {
         request.log.warn({ err }, 'health check: database unreachable');
@@ -107,12 +132,4 @@ export function buildApp({ repository, logger = false, healthTimeoutMs = 2000 }:
 
 function notFound(reply: FastifyReply) {
   return reply.code(404).send({ error: 'Item not found' });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
