@@ -40,6 +40,7 @@ function sequelConnector(
     files: [
       { from: 'ruby/connectors/sequel/item_store.rb.ejs', to: 'lib/{snake}/item_store.rb' },
       { from: `ruby/connectors/${db}/001_create_items.rb`, to: 'db/migrate/001_create_items.rb' },
+      { from: 'ruby/spec/integration/migrate_spec.rb.ejs', to: 'spec/integration/migrate_spec.rb' },
     ],
     data: {
       ...data,
@@ -213,7 +214,8 @@ export const ruby = {
     writablePaths: ['/tmp'],
     serve: ['bundle', 'exec', 'puma', '-C', 'config/puma.rb'],
     migrate: ['bundle', 'exec', 'rake', 'db:migrate'],
-    migrationLock: false,
+    // `rake db:migrate` holds pg_advisory_lock / GET_LOCK while it runs (item_store.rb).
+    migrationLock: true,
     shutdownSeconds: 15,
   },
   defaultPort: 3000,
