@@ -9,8 +9,11 @@
  *
  * One stand-in is broken by itself: Debian 13's mongo gem (2.5.1, from 2018) calls
  * URI.decode, which Ruby 3.0 removed, for every connection string, so it cannot connect at
- * all on Debian 13's own Ruby. For MongoDB projects only, the suite defines that method
- * (RUBYOPT); the generated code never sees it, and the pinned mongo 2.23 has no such call.
+ * all on Debian 13's own Ruby; and its cursor finalizer takes mutexes, which raises when GC
+ * runs it inside a signal trap (Puma's SIGTERM stop then intermittently hung). For MongoDB
+ * projects only, the suite defines that method and defers that finalizer's work to a thread
+ * (RUBYOPT, CURSOR_FINALIZER_PATCH); the generated code never sees either, and the pinned
+ * mongo 2.23 needs neither.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -55,9 +58,51 @@ unless URI.respond_to?(:decode)
 end
 `;
 
+/**
+ * The mongo gem 2.5.1 registers a finalizer on every cursor that takes two mutexes (the cursor
+ * reaper's, and the session pool's for an implicit session). GC runs finalizers wherever it
+ * happens to run, also inside a signal handler such as Puma's SIGTERM trap, where
+ * Mutex#synchronize raises "can't be called from trap context"; Puma's stop then intermittently
+ * hung. Later releases (the pinned 2.23 among them) only enqueue from the finalizer. This does
+ * the same for 2.5.1: the finalizer pushes the gem's own clean-up onto a Thread::Queue (safe in a
+ * trap), and one background thread runs it, taking the mutexes in an ordinary thread.
+ */
+export const CURSOR_FINALIZER_PATCH = `# frozen_string_literal: true
+
+require 'mongo'
+
+if Mongo::VERSION == '2.5.1'
+  module CursorFinalizerOutsideTraps
+    QUEUE = Thread::Queue.new
+    WORKER = Mutex.new
+
+    def self.start
+      WORKER.synchronize do
+        @worker ||= Thread.new do
+          loop do
+            QUEUE.pop.call
+          rescue StandardError => e
+            warn "mongo cursor clean-up failed: #{e.class}: #{e.message}"
+          end
+        end
+      end
+    end
+
+    # Called from Cursor#initialize (an ordinary thread); the proc it returns may run in a trap.
+    def finalize(*)
+      cleanup = super
+      CursorFinalizerOutsideTraps.start
+      proc { QUEUE << cleanup }
+    end
+  end
+  Mongo::Cursor.singleton_class.prepend(CursorFinalizerOutsideTraps)
+end
+`;
+
 /** Host directory bound into the root for the suite's own files (the shim, lint probes). */
 const SUPPORT_DIR = path.join(os.tmpdir(), 'create-backend-starter-ruby-support');
 const SHIM = path.join(SUPPORT_DIR, 'uri_decode.rb');
+const PATCH = path.join(SUPPORT_DIR, 'mongo_cursor_finalizer.rb');
 
 let rootPath: string | undefined;
 /** Whether the root's Ruby is the one `.ruby-version` pins, so `bundle install` could resolve. */
@@ -80,6 +125,7 @@ export const runtime: LocalRuntime = {
     rootPath = await ensureDebian13Root();
     await mkdir(SUPPORT_DIR, { recursive: true });
     await writeFile(SHIM, URI_DECODE_SHIM);
+    await writeFile(PATCH, CURSOR_FINALIZER_PATCH);
     const probe = await inside('ruby', ['-e', PROBE, ...Object.keys(LIBRARIES)], SUPPORT_DIR, [SUPPORT_DIR]);
     if (probe.code !== 0) return `ruby in the Debian 13 root cannot run the library check: ${probe.stderr.trim().split('\n').at(-1)}`;
     const [version = '', ...missing] = probe.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
@@ -95,7 +141,10 @@ export const runtime: LocalRuntime = {
         ? `Ruby projects: \`make install\` (bundle install of the Gemfile) on Ruby ${version} in the Debian 13 root`
         : `Ruby projects run in the Debian 13 root on Debian 13's gems, standing in for the Gemfile's pins ` +
             `(RubyGems is not reachable here and .ruby-version pins Ruby ${pinned.version}, which Debian does not package): ` +
-            `Ruby ${version}; ${ran}`,
+            `Ruby ${version}; ${ran}. For MongoDB projects the suite patches the stand-in mongo gem 2.5.1 ` +
+            '(RUBYOPT, never the generated code): it defines URI.decode, which Ruby 3.0 removed and 2.5.1 calls for ' +
+            'every connection string, and moves the clean-up of its cursor finalizer (which takes mutexes, and so ' +
+            "raised inside Puma's SIGTERM trap) onto a background thread",
     );
     return null;
   },
@@ -132,21 +181,12 @@ export const runtime: LocalRuntime = {
     if (r.code !== 0) throw new Error(`make install failed:\n${r.stdout}${r.stderr}`);
   },
 
-  standInLimit(db) {
-    if (pinnedRuby || db !== 'mongo') return null;
-    return (
-      "Debian 13's mongo gem 2.5.1 (2018; the Gemfile pins 2.23) stands in here and intermittently " +
-      "hangs Puma's SIGTERM stop on Ruby 3.3: its cursor finalizer takes a mutex when GC runs it " +
-      'inside the signal trap (ThreadError: can\'t be called from trap context). Ruby × MongoDB ' +
-      'passed the whole e2e path in most runs, but a stand-in that fails at random proves nothing ' +
-      'either way, so it is not counted'
-    );
-  },
-
   async wrap(command, args, cwd) {
     if (!rootPath) throw new Error('the Debian 13 root is not ready: unavailable() runs first');
     // BASE_URL (Vitest sets BASE_URL=/ in its workers) is cleared by combinations.test.ts.
     if (!(await isMongoProject(cwd))) return inRoot(rootPath, command, args, { cwd, binds: [cwd] });
-    return inRoot(rootPath, 'env', [`RUBYOPT=-r${SHIM}`, command, ...args], { cwd, binds: [cwd, SUPPORT_DIR] });
+    // The patch is for the stand-in gem only; the pinned mongo 2.23 needs none.
+    const rubyopt = pinnedRuby ? `-r${SHIM}` : `-r${SHIM} -r${PATCH}`;
+    return inRoot(rootPath, 'env', [`RUBYOPT=${rubyopt}`, command, ...args], { cwd, binds: [cwd, SUPPORT_DIR] });
   },
 };
