@@ -7,13 +7,15 @@
  * here, and the pinned Ruby, which Debian does not package. It runs when the root's Ruby is
  * the pinned one; otherwise every target runs its tool from Debian's gems (`BUNDLE_EXEC=`).
  *
- * One stand-in is broken by itself: Debian 13's mongo gem (2.5.1, from 2018) calls
- * URI.decode, which Ruby 3.0 removed, for every connection string, so it cannot connect at
- * all on Debian 13's own Ruby; and its cursor finalizer takes mutexes, which raises when GC
- * runs it inside a signal trap (Puma's SIGTERM stop then intermittently hung). For MongoDB
- * projects only, the suite defines that method and defers that finalizer's work to a thread
- * (RUBYOPT, CURSOR_FINALIZER_PATCH); the generated code never sees either, and the pinned
- * mongo 2.23 needs neither.
+ * Two stand-ins have defects of their own, which the suite patches through RUBYOPT (the
+ * generated code never sees the patches; the pinned releases need none of them):
+ * - Puma 6.6's SIGTERM stop could hang in IO#close on its notify pipe, or die with "No live
+ *   threads left", whenever the app had a thread of its own: PUMA_NOTIFY_PATCH, every project.
+ * - Debian 13's mongo gem (2.5.1, from 2018) calls URI.decode, which Ruby 3.0 removed, for
+ *   every connection string, so it cannot connect at all on Debian 13's own Ruby; its cursor
+ *   finalizer takes mutexes, which raises when GC runs it inside a signal trap; and it reports
+ *   a socket read timeout as a bare Timeout::Error. URI_DECODE_SHIM and
+ *   CURSOR_FINALIZER_PATCH, MongoDB projects only.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -66,6 +68,8 @@ end
  * hung. Later releases (the pinned 2.23 among them) only enqueue from the finalizer. This does
  * the same for 2.5.1: the finalizer pushes the gem's own clean-up onto a Thread::Queue (safe in a
  * trap), and one background thread runs it, taking the mutexes in an ordinary thread.
+ * It also makes 2.5.1 report a read past socket_timeout as Mongo::Error::SocketTimeoutError,
+ * as later releases do, rather than a bare Timeout::Error.
  */
 export const CURSOR_FINALIZER_PATCH = `# frozen_string_literal: true
 
@@ -96,6 +100,47 @@ if Mongo::VERSION == '2.5.1'
     end
   end
   Mongo::Cursor.singleton_class.prepend(CursorFinalizerOutsideTraps)
+
+  # 2.5.1 reports a socket read past socket_timeout as a bare Timeout::Error; later releases
+  # (2.23 too) raise Mongo::Error::SocketTimeoutError, which is what the generated code rescues.
+  module SocketTimeoutAsDriverError
+    private
+
+    def read_from_socket(*)
+      super
+    rescue Timeout::Error => e
+      raise Mongo::Error::SocketTimeoutError, e.message
+    end
+  end
+  Mongo::Socket.prepend(SocketTimeoutAsDriverError)
+end
+`;
+
+/**
+ * Puma 6.6 (Debian 13's, standing in for the pinned Puma 8) wakes its server thread from the
+ * SIGTERM trap with a buffered `@notify << message`; the server thread, woken, closes that pipe,
+ * and IO#close can wait forever on the write lock the trap's write still holds (puma/puma#3677,
+ * fixed by puma/puma#3940 with IO#syswrite). Stops then intermittently hung, or died with "No
+ * live threads left. Deadlock?" and exit 1 whenever the app had a thread of its own (Timeout's,
+ * the MongoDB driver's). This is that fix, for the stand-in only, in `puma` processes only.
+ */
+export const PUMA_NOTIFY_PATCH = `# frozen_string_literal: true
+
+if File.basename($PROGRAM_NAME) == 'puma'
+  require 'puma'
+  require 'puma/server'
+  if Puma::Const::PUMA_VERSION == '6.6.0'
+    module NotifyWithoutWriteLock
+      private
+
+      def notify_safely(message)
+        @notify.syswrite(message)
+      rescue IOError, NoMethodError, Errno::EPIPE, Errno::EBADF
+        Puma::Util.purge_interrupt_queue
+      end
+    end
+    Puma::Server.prepend(NotifyWithoutWriteLock)
+  end
 end
 `;
 
@@ -103,6 +148,7 @@ end
 const SUPPORT_DIR = path.join(os.tmpdir(), 'create-backend-starter-ruby-support');
 const SHIM = path.join(SUPPORT_DIR, 'uri_decode.rb');
 const PATCH = path.join(SUPPORT_DIR, 'mongo_cursor_finalizer.rb');
+const PUMA_PATCH = path.join(SUPPORT_DIR, 'puma_notify.rb');
 
 let rootPath: string | undefined;
 /** Whether the root's Ruby is the one `.ruby-version` pins, so `bundle install` could resolve. */
@@ -126,6 +172,7 @@ export const runtime: LocalRuntime = {
     await mkdir(SUPPORT_DIR, { recursive: true });
     await writeFile(SHIM, URI_DECODE_SHIM);
     await writeFile(PATCH, CURSOR_FINALIZER_PATCH);
+    await writeFile(PUMA_PATCH, PUMA_NOTIFY_PATCH);
     const probe = await inside('ruby', ['-e', PROBE, ...Object.keys(LIBRARIES)], SUPPORT_DIR, [SUPPORT_DIR]);
     if (probe.code !== 0) return `ruby in the Debian 13 root cannot run the library check: ${probe.stderr.trim().split('\n').at(-1)}`;
     const [version = '', ...missing] = probe.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
@@ -141,10 +188,12 @@ export const runtime: LocalRuntime = {
         ? `Ruby projects: \`make install\` (bundle install of the Gemfile) on Ruby ${version} in the Debian 13 root`
         : `Ruby projects run in the Debian 13 root on Debian 13's gems, standing in for the Gemfile's pins ` +
             `(RubyGems is not reachable here and .ruby-version pins Ruby ${pinned.version}, which Debian does not package): ` +
-            `Ruby ${version}; ${ran}. For MongoDB projects the suite patches the stand-in mongo gem 2.5.1 ` +
-            '(RUBYOPT, never the generated code): it defines URI.decode, which Ruby 3.0 removed and 2.5.1 calls for ' +
-            'every connection string, and moves the clean-up of its cursor finalizer (which takes mutexes, and so ' +
-            "raised inside Puma's SIGTERM trap) onto a background thread",
+            `Ruby ${version}; ${ran}. The suite patches two stand-ins (RUBYOPT, never the generated code): ` +
+            "Puma 6.6, whose SIGTERM stop could hang in IO#close on its notify pipe, gets upstream's fix (puma/puma#3940: " +
+            'IO#syswrite); for MongoDB projects, the mongo gem 2.5.1 gets URI.decode, which Ruby 3.0 removed and 2.5.1 calls for ' +
+            'every connection string, its cursor finalizer (which takes mutexes, and so raised inside ' +
+            "Puma's SIGTERM trap) hands its clean-up to a background thread, and a socket read timeout is reported as " +
+            'Mongo::Error::SocketTimeoutError, as later releases do (2.5.1 raises a bare Timeout::Error)',
     );
     return null;
   },
@@ -184,9 +233,11 @@ export const runtime: LocalRuntime = {
   async wrap(command, args, cwd) {
     if (!rootPath) throw new Error('the Debian 13 root is not ready: unavailable() runs first');
     // BASE_URL (Vitest sets BASE_URL=/ in its workers) is cleared by combinations.test.ts.
-    if (!(await isMongoProject(cwd))) return inRoot(rootPath, command, args, { cwd, binds: [cwd] });
-    // The patch is for the stand-in gem only; the pinned mongo 2.23 needs none.
-    const rubyopt = pinnedRuby ? `-r${SHIM}` : `-r${SHIM} -r${PATCH}`;
+    // The patches are for the stand-in gems only; the pinned Puma and mongo need none.
+    const patches = pinnedRuby ? [] : [PUMA_PATCH];
+    if (await isMongoProject(cwd)) patches.push(SHIM, ...(pinnedRuby ? [] : [PATCH]));
+    if (patches.length === 0) return inRoot(rootPath, command, args, { cwd, binds: [cwd] });
+    const rubyopt = patches.map((p) => `-r${p}`).join(' ');
     return inRoot(rootPath, 'env', [`RUBYOPT=${rubyopt}`, command, ...args], { cwd, binds: [cwd, SUPPORT_DIR] });
   },
 };
