@@ -94,6 +94,8 @@ export const ruby = {
     { from: 'ruby/spec/unit/validation_spec.rb.ejs', to: 'spec/unit/validation_spec.rb' },
     { from: 'ruby/spec/integration/health_spec.rb.ejs', to: 'spec/integration/health_spec.rb' },
     { from: 'ruby/spec/integration/items_spec.rb.ejs', to: 'spec/integration/items_spec.rb' },
+    { from: 'ruby/spec/integration/unresponsive_database_spec.rb.ejs', to: 'spec/integration/unresponsive_database_spec.rb' },
+    { from: 'ruby/spec/support/freezable_proxy.rb', to: 'spec/support/freezable_proxy.rb' },
     { from: 'ruby/spec/functional/health_spec.rb', to: 'spec/functional/health_spec.rb' },
     { from: 'ruby/spec/functional/items_spec.rb', to: 'spec/functional/items_spec.rb' },
   ],
