@@ -8,9 +8,11 @@
  * the pinned one; otherwise every target runs its tool from Debian's gems (`BUNDLE_EXEC=`).
  *
  * Two stand-ins have defects of their own, which the suite patches through RUBYOPT (the
- * generated code never sees the patches; the pinned releases need none of them):
+ * generated code never sees the patches):
  * - Puma 6.6's SIGTERM stop could hang in IO#close on its notify pipe, or die with "No live
  *   threads left", whenever the app had a thread of its own: PUMA_NOTIFY_PATCH, every project.
+ *   The pinned Puma 8.0.2 still has the same notify_safely; upstream's fix (puma/puma#3940)
+ *   is on its main branch, in no release yet.
  * - Debian 13's mongo gem (2.5.1, from 2018) calls URI.decode, which Ruby 3.0 removed, for
  *   every connection string, so it cannot connect at all on Debian 13's own Ruby; its cursor
  *   finalizer takes mutexes, which raises when GC runs it inside a signal trap; and it reports
@@ -122,7 +124,8 @@ end
  * and IO#close can wait forever on the write lock the trap's write still holds (puma/puma#3677,
  * fixed by puma/puma#3940 with IO#syswrite). Stops then intermittently hung, or died with "No
  * live threads left. Deadlock?" and exit 1 whenever the app had a thread of its own (Timeout's,
- * the MongoDB driver's). This is that fix, for the stand-in only, in `puma` processes only.
+ * the MongoDB driver's). This is that fix, for the stand-in only, in `puma` processes only
+ * (Puma 8.0.2, the pinned release, still writes with `<<`: the fix is in no release yet).
  */
 export const PUMA_NOTIFY_PATCH = `# frozen_string_literal: true
 
@@ -189,8 +192,8 @@ export const runtime: LocalRuntime = {
         : `Ruby projects run in the Debian 13 root on Debian 13's gems, standing in for the Gemfile's pins ` +
             `(RubyGems is not reachable here and .ruby-version pins Ruby ${pinned.version}, which Debian does not package): ` +
             `Ruby ${version}; ${ran}. The suite patches two stand-ins (RUBYOPT, never the generated code): ` +
-            "Puma 6.6, whose SIGTERM stop could hang in IO#close on its notify pipe, gets upstream's fix (puma/puma#3940: " +
-            'IO#syswrite); for MongoDB projects, the mongo gem 2.5.1 gets URI.decode, which Ruby 3.0 removed and 2.5.1 calls for ' +
+            "Puma 6.6, whose SIGTERM stop could hang in IO#close on its notify pipe, gets upstream's unreleased fix " +
+            '(puma/puma#3940: IO#syswrite; the pinned Puma 8.0.2 does not have it either); for MongoDB projects, the mongo gem 2.5.1 gets URI.decode, which Ruby 3.0 removed and 2.5.1 calls for ' +
             'every connection string, its cursor finalizer (which takes mutexes, and so raised inside ' +
             "Puma's SIGTERM trap) hands its clean-up to a background thread, and a socket read timeout is reported as " +
             'Mongo::Error::SocketTimeoutError, as later releases do (2.5.1 raises a bare Timeout::Error)',
