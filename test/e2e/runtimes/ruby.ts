@@ -10,9 +10,9 @@
  * Two stand-ins have defects of their own, which the suite patches through RUBYOPT (the
  * generated code never sees the patches):
  * - Puma 6.6's SIGTERM stop could hang in IO#close on its notify pipe, or die with "No live
- *   threads left", whenever the app had a thread of its own: PUMA_NOTIFY_PATCH, every project.
- *   The pinned Puma 8.0.2 still has the same notify_safely; upstream's fix (puma/puma#3940)
- *   is on its main branch, in no release yet.
+ *   threads left", whenever the app had a thread of its own; and it let a declared or chunked
+ *   body past http_content_length_limit go unanswered or be read whole: PUMA_STAND_IN_PATCH,
+ *   every project (details there).
  * - Debian 13's mongo gem (2.5.1, from 2018) calls URI.decode, which Ruby 3.0 removed, for
  *   every connection string, so it cannot connect at all on Debian 13's own Ruby; its cursor
  *   finalizer takes mutexes, which raises when GC runs it inside a signal trap; and it reports
@@ -119,19 +119,25 @@ end
 `;
 
 /**
- * Puma 6.6 (Debian 13's, standing in for the pinned Puma 8) wakes its server thread from the
- * SIGTERM trap with a buffered `@notify << message`; the server thread, woken, closes that pipe,
- * and IO#close can wait forever on the write lock the trap's write still holds (puma/puma#3677,
- * fixed by puma/puma#3940 with IO#syswrite). Stops then intermittently hung, or died with "No
- * live threads left. Deadlock?" and exit 1 whenever the app had a thread of its own (Timeout's,
- * the MongoDB driver's). This is that fix, for the stand-in only, in `puma` processes only
- * (Puma 8.0.2, the pinned release, still writes with `<<`: the fix is in no release yet).
+ * Puma 6.6 (Debian 13's, standing in for the pinned Puma 8.0.2) has two defects the suite
+ * removes, in `puma` processes only:
+ * - It wakes its server thread from the SIGTERM trap with a buffered `@notify << message`; the
+ *   server thread, woken, closes that pipe, and IO#close can wait forever on the write lock the
+ *   trap's write still holds (puma/puma#3677). Stops intermittently hung, or died with "No live
+ *   threads left. Deadlock?" and exit 1, whenever the app had a thread of its own (Timeout's,
+ *   the MongoDB driver's). Upstream's fix (puma/puma#3940, IO#syswrite) is on Puma's main
+ *   branch and in no release yet: the pinned Puma 8.0.2 still has the race.
+ * - It checks http_content_length_limit only when more body bytes arrive, and not per chunk:
+ *   a declared Content-Length over the limit with no body following got no answer at all, and a
+ *   chunked body was read to its end. Puma 8.0.2 refuses both as soon as it knows (setup_body,
+ *   write_chunk); this does the same, with Puma's own plain-text 413 as 8.0.2 answers it.
  */
-export const PUMA_NOTIFY_PATCH = `# frozen_string_literal: true
+export const PUMA_STAND_IN_PATCH = `# frozen_string_literal: true
 
 if File.basename($PROGRAM_NAME) == 'puma'
   require 'puma'
   require 'puma/server'
+  require 'puma/client'
   if Puma::Const::PUMA_VERSION == '6.6.0'
     module NotifyWithoutWriteLock
       private
@@ -143,6 +149,52 @@ if File.basename($PROGRAM_NAME) == 'puma'
       end
     end
     Puma::Server.prepend(NotifyWithoutWriteLock)
+
+    module BodyLimitFromHeaders
+      # Raised from a chunk past the limit; caught where the body is being read.
+      class Exceeded < StandardError; end
+
+      private
+
+      def setup_body
+        length = @env[Puma::Const::CONTENT_LENGTH]
+        if @http_content_length_limit && !@env[Puma::Const::TRANSFER_ENCODING2] &&
+           length&.match?(/\\A\\d+\\z/) && length.to_i > @http_content_length_limit
+          return refuse_body
+        end
+
+        super
+      end
+
+      def setup_chunked_body(*)
+        super
+      rescue Exceeded
+        refuse_body
+      end
+
+      def read_chunked_body
+        super
+      rescue Exceeded
+        refuse_body
+      end
+
+      def write_chunk(str)
+        raise Exceeded if @http_content_length_limit&.< @chunked_content_length + str.bytesize
+
+        super
+      end
+
+      def refuse_body
+        @http_content_length_limit_exceeded = true
+        @buffer = nil
+        @tempfile&.close
+        @body = Puma::Client::EmptyBody
+        @env['HTTP_CONNECTION'] = 'close'
+        set_ready
+        true
+      end
+    end
+    Puma::Client.prepend(BodyLimitFromHeaders)
   end
 end
 `;
@@ -151,7 +203,7 @@ end
 const SUPPORT_DIR = path.join(os.tmpdir(), 'create-backend-starter-ruby-support');
 const SHIM = path.join(SUPPORT_DIR, 'uri_decode.rb');
 const PATCH = path.join(SUPPORT_DIR, 'mongo_cursor_finalizer.rb');
-const PUMA_PATCH = path.join(SUPPORT_DIR, 'puma_notify.rb');
+const PUMA_PATCH = path.join(SUPPORT_DIR, 'puma_stand_in.rb');
 
 let rootPath: string | undefined;
 /** Whether the root's Ruby is the one `.ruby-version` pins, so `bundle install` could resolve. */
@@ -175,7 +227,7 @@ export const runtime: LocalRuntime = {
     await mkdir(SUPPORT_DIR, { recursive: true });
     await writeFile(SHIM, URI_DECODE_SHIM);
     await writeFile(PATCH, CURSOR_FINALIZER_PATCH);
-    await writeFile(PUMA_PATCH, PUMA_NOTIFY_PATCH);
+    await writeFile(PUMA_PATCH, PUMA_STAND_IN_PATCH);
     const probe = await inside('ruby', ['-e', PROBE, ...Object.keys(LIBRARIES)], SUPPORT_DIR, [SUPPORT_DIR]);
     if (probe.code !== 0) return `ruby in the Debian 13 root cannot run the library check: ${probe.stderr.trim().split('\n').at(-1)}`;
     const [version = '', ...missing] = probe.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
@@ -193,7 +245,8 @@ export const runtime: LocalRuntime = {
             `(RubyGems is not reachable here and .ruby-version pins Ruby ${pinned.version}, which Debian does not package): ` +
             `Ruby ${version}; ${ran}. The suite patches two stand-ins (RUBYOPT, never the generated code): ` +
             "Puma 6.6, whose SIGTERM stop could hang in IO#close on its notify pipe, gets upstream's unreleased fix " +
-            '(puma/puma#3940: IO#syswrite; the pinned Puma 8.0.2 does not have it either); for MongoDB projects, the mongo gem 2.5.1 gets URI.decode, which Ruby 3.0 removed and 2.5.1 calls for ' +
+            '(puma/puma#3940: IO#syswrite; the pinned Puma 8.0.2 does not have it either), and refuses a body past its ' +
+            'limit from the Content-Length header or the chunk that crosses it, as Puma 8.0.2 does; for MongoDB projects, the mongo gem 2.5.1 gets URI.decode, which Ruby 3.0 removed and 2.5.1 calls for ' +
             'every connection string, its cursor finalizer (which takes mutexes, and so raised inside ' +
             "Puma's SIGTERM trap) hands its clean-up to a background thread, and a socket read timeout is reported as " +
             'Mongo::Error::SocketTimeoutError, as later releases do (2.5.1 raises a bare Timeout::Error)',
