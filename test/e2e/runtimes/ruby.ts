@@ -121,12 +121,14 @@ end
 /**
  * Puma 6.6 (Debian 13's, standing in for the pinned Puma 8.0.2) has two defects the suite
  * removes, in `puma` processes only:
- * - It wakes its server thread from the SIGTERM trap with a buffered `@notify << message`; the
- *   server thread, woken, closes that pipe, and IO#close can wait forever on the write lock the
- *   trap's write still holds (puma/puma#3677). Stops intermittently hung, or died with "No live
- *   threads left. Deadlock?" and exit 1, whenever the app had a thread of its own (Timeout's,
- *   the MongoDB driver's). Upstream's fix (puma/puma#3940, IO#syswrite) is on Puma's main
- *   branch and in no release yet: the pinned Puma 8.0.2 still has the race.
+ * - It wakes its server thread by writing to a pipe from inside the SIGTERM trap; the server
+ *   thread, woken, closes that pipe, and its IO#close could wait forever for the trap's write
+ *   (puma/puma#3677). Stops intermittently hung, or died with "No live threads left.
+ *   Deadlock?" and exit 1, whenever the app had a thread of its own (Timeout's, the MongoDB
+ *   driver's): 1 stop in 6 to 12 here. Upstream's fix (puma/puma#3940: IO#syswrite, on Puma's
+ *   main branch, in no release yet, so the pinned Puma 8.0.2 still has the race) still failed
+ *   1 stop in 12 here; writing from a thread of its own, so the trap never touches the pipe,
+ *   failed none in 30.
  * - It checks http_content_length_limit only when more body bytes arrive, and not per chunk:
  *   a declared Content-Length over the limit with no body following got no answer at all, and a
  *   chunked body was read to its end. Puma 8.0.2 refuses both as soon as it knows (setup_body,
@@ -142,10 +144,14 @@ if File.basename($PROGRAM_NAME) == 'puma'
     module NotifyWithoutWriteLock
       private
 
+      # From a thread of its own, so that the trap never holds the pipe the server thread closes.
       def notify_safely(message)
-        @notify.syswrite(message)
-      rescue IOError, NoMethodError, Errno::EPIPE, Errno::EBADF
-        Puma::Util.purge_interrupt_queue
+        notify = @notify
+        Thread.new do
+          notify.syswrite(message)
+        rescue IOError, NoMethodError, Errno::EPIPE, Errno::EBADF
+          nil # the server, in another thread, is already shutting down
+        end
       end
     end
     Puma::Server.prepend(NotifyWithoutWriteLock)
@@ -244,8 +250,8 @@ export const runtime: LocalRuntime = {
         : `Ruby projects run in the Debian 13 root on Debian 13's gems, standing in for the Gemfile's pins ` +
             `(RubyGems is not reachable here and .ruby-version pins Ruby ${pinned.version}, which Debian does not package): ` +
             `Ruby ${version}; ${ran}. The suite patches two stand-ins (RUBYOPT, never the generated code): ` +
-            "Puma 6.6, whose SIGTERM stop could hang in IO#close on its notify pipe, gets upstream's unreleased fix " +
-            '(puma/puma#3940: IO#syswrite; the pinned Puma 8.0.2 does not have it either), and refuses a body past its ' +
+            "Puma 6.6, whose SIGTERM stop could hang in IO#close on its notify pipe (puma/puma#3677, still in the pinned " +
+            'Puma 8.0.2), writes to that pipe from a thread instead of from the signal trap, and refuses a body past its ' +
             'limit from the Content-Length header or the chunk that crosses it, as Puma 8.0.2 does; for MongoDB projects, the mongo gem 2.5.1 gets URI.decode, which Ruby 3.0 removed and 2.5.1 calls for ' +
             'every connection string, its cursor finalizer (which takes mutexes, and so raised inside ' +
             "Puma's SIGTERM trap) hands its clean-up to a background thread, and a socket read timeout is reported as " +
