@@ -1,5 +1,5 @@
-// Refresh templates/python/locks/<db>.uv.lock.ejs: uv resolves, from PyPI, the pyproject.toml a
-// Python project on each database gets (needs `npm run build` and uv: `pip install uv`, or
+// Refresh every Python framework's locks (`<its locks dir>/<db>.uv.lock.ejs`): uv resolves, from
+// PyPI, the pyproject.toml a Python project of each framework × database gets (needs `npm run build` and uv: `pip install uv`, or
 // UV=/path/to/uv). The previous lock is the starting point, so packages that are not pinned
 // keep their versions; `--upgrade` moves them to the newest that fit too. Generated projects
 // copy these locks with their own name, so generating stays fast and offline.
@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { databaseIds, databases } from '../dist/src/databases/index.js';
+import { databases } from '../dist/src/databases/index.js';
+import { combinations, connectorFor, frameworkSpec } from '../dist/src/languages/index.js';
 import { python, pythonLockTemplate } from '../dist/src/languages/python.js';
 import { projectNames } from '../dist/src/options/names.js';
 
@@ -21,17 +22,21 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const uv = process.env.UV ?? 'uv';
 const upgrade = process.argv.includes('--upgrade');
 
-for (const db of databaseIds) {
-  const work = mkdtempSync(path.join(tmpdir(), `python-lock-${db}-`));
+const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+for (const { framework: id, db } of combinations().filter((c) => c.lang === 'python' && (only.length === 0 || only.includes(c.framework)))) {
+  const framework = frameworkSpec('python', id);
+  const connector = connectorFor('python', id, db);
+  const work = mkdtempSync(path.join(tmpdir(), `python-lock-${id}-${db}-`));
   try {
     const [pyproject] = python.manifests({
       names: projectNames(PLACEHOLDER),
       db: databases[db],
-      connector: python.connectors[db],
+      connector,
+      framework,
       generatorVersion: '0.0.0',
     });
     writeFileSync(path.join(work, 'pyproject.toml'), pyproject.content);
-    const template = path.join(root, 'templates', pythonLockTemplate(db));
+    const template = path.join(root, 'templates', pythonLockTemplate(framework, db));
     if (existsSync(template)) {
       const previous = readFileSync(template, 'utf8').replaceAll(TEMPLATE_NAME_LINE, NAME_LINE(PLACEHOLDER));
       writeFileSync(path.join(work, 'uv.lock'), previous);
@@ -39,7 +44,7 @@ for (const db of databaseIds) {
     execFileSync(uv, ['lock', '--no-progress', ...(upgrade ? ['--upgrade'] : [])], { cwd: work, stdio: 'inherit' });
     const lock = readFileSync(path.join(work, 'uv.lock'), 'utf8');
     const lines = lock.split('\n').filter((line) => line === NAME_LINE(PLACEHOLDER));
-    if (lines.length !== 1) throw new Error(`expected the project name once in ${db}'s uv.lock, found ${lines.length}`);
+    if (lines.length !== 1) throw new Error(`expected the project name once in ${id} × ${db}'s uv.lock, found ${lines.length}`);
     const next = lock.replace(NAME_LINE(PLACEHOLDER), TEMPLATE_NAME_LINE);
     const before = existsSync(template) ? readFileSync(template, 'utf8') : '';
     writeFileSync(template, next);

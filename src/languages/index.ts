@@ -31,6 +31,28 @@ export function frameworkSpec(lang: LanguageId, framework: string): FrameworkSpe
     : undefined;
 }
 
+/**
+ * The language as one framework of it sees it: the framework's overrides (make targets,
+ * container commands, migrations directory, Docker files, layout) merged over the language's.
+ */
+export function languageFor(lang: LanguageId, framework: string): LanguageSpec {
+  const base: LanguageSpec = languages[lang];
+  const o = frameworkSpec(lang, framework)?.overrides;
+  if (!o) return base;
+  return {
+    ...base,
+    make: {
+      variables: { ...base.make.variables, ...o.make?.variables },
+      targets: { ...base.make.targets, ...o.make?.targets },
+      ...(o.make?.testLayers ?? base.make.testLayers ? { testLayers: o.make?.testLayers ?? base.make.testLayers } : {}),
+    },
+    container: { ...base.container, ...o.container },
+    sqlMigrationsDir: o.sqlMigrationsDir === undefined ? base.sqlMigrationsDir : o.sqlMigrationsDir,
+    dockerFiles: o.dockerFiles ?? base.dockerFiles,
+    layout: o.layout ?? base.layout,
+  };
+}
+
 /** The connector a framework uses for a database: its own, else its language's. */
 export function connectorFor(lang: LanguageId, framework: string, db: DatabaseId): Connector | undefined {
   return frameworkSpec(lang, framework)?.connectors?.[db] ?? languages[lang].connectors[db];

@@ -32,9 +32,16 @@ const integerIds = {
   invalidIds: ['abc', '0', '-1', '1.5', '99999999999999999999'],
 };
 
-/** Shared by every connector's templates. */
-
 const dbFile = (db: string, name: string) => ({ from: `${T}/db/${db}/${name}`, to: `src/db/${name}` });
+
+/**
+ * What a request does while the pool is busy, through whichever framework's app (test/serve.ts);
+ * only how a row is held locked differs per SQL database.
+ */
+const poolTests = (db: string) => [
+  { from: `${T}/test/pool.integration.test.ts`, to: 'test/pool.integration.test.ts' },
+  { from: `${T}/db/${db}/row-lock.ts`, to: 'test/row-lock.ts' },
+];
 
 
 const connectors = {
@@ -44,6 +51,7 @@ const connectors = {
       dbFile('postgres', 'repository.ts'),
       dbFile('postgres', 'migrate.ts'),
       { from: `${T}/db/sql/migration-files.ts`, to: 'src/db/migration-files.ts' },
+      ...poolTests('postgres'),
     ],
     // pg ships no types of its own.
     data: { ...sqlStart, ...integerIds, devDependencies: ['@types/pg'] },
@@ -53,8 +61,9 @@ const connectors = {
     files: [
       dbFile('mysql', 'repository.ts'),
       dbFile('mysql', 'migrate.ts'),
-      // mysql2 would let a query wait for a pooled connection forever: its tests hold the pool busy.
       { from: `${T}/db/sql/migration-files.ts`, to: 'src/db/migration-files.ts' },
+      // mysql2 would let a query wait for a pooled connection forever: its tests hold the pool busy.
+      ...poolTests('mysql'),
     ],
     data: { ...sqlStart, ...integerIds },
   },
@@ -179,14 +188,7 @@ const biome = {
   linter: { rules: { preset: 'recommended' } },
 };
 
-/**
- * The SQL drivers bound pool waits and connects with their own settings: these tests hold the
- * pool busy through the framework's app, so each framework has its own.
- */
-const poolTests = (dir: string) => ({
-  postgres: [{ from: `${dir}/db/postgres/pool.integration.test.ts`, to: 'test/pool.integration.test.ts' }],
-  mysql: [{ from: `${dir}/db/mysql/pool.integration.test.ts`, to: 'test/pool.integration.test.ts' }],
-});
+const F = `${T}/fastify`;
 
 const fastify = {
   name: 'Fastify',
@@ -199,25 +201,25 @@ const fastify = {
     'Biome is the linter and formatter: one dev dependency and one config file instead of ESLint, Prettier ' +
     'and their plugins, and fast enough to run on every save.',
   files: [
-    { from: `${T}/src/app.ts`, to: 'src/app.ts' },
-    { from: `${T}/src/json-body.ts`, to: 'src/json-body.ts' },
-    { from: `${T}/src/openapi.ts.ejs`, to: 'src/openapi.ts' },
-    { from: `${T}/src/server.ts`, to: 'src/server.ts' },
-    { from: `${T}/src/validation.ts`, to: 'src/validation.ts' },
-    { from: `${T}/test/app.test.ts`, to: 'test/app.test.ts' },
-    { from: `${T}/test/items.integration.test.ts.ejs`, to: 'test/items.integration.test.ts' },
+    { from: `${F}/src/app.ts`, to: 'src/app.ts' },
+    { from: `${F}/src/json-body.ts`, to: 'src/json-body.ts' },
+    { from: `${F}/src/openapi.ts.ejs`, to: 'src/openapi.ts' },
+    { from: `${F}/src/server.ts`, to: 'src/server.ts' },
+    { from: `${F}/src/validation.ts`, to: 'src/validation.ts' },
+    { from: `${F}/test/serve.ts`, to: 'test/serve.ts' },
+    { from: `${F}/test/fastify.test.ts`, to: 'test/fastify.test.ts' },
   ],
   layout: [
     ['src/server.ts', 'entry point: reads the environment, listens on $PORT, shuts down gracefully on SIGTERM'],
     ['src/app.ts', 'the Fastify app: routes, validation, error and 404 handlers (no I/O of its own)'],
     ['src/validation.ts', 'the body schema and the paging rules'],
     ['src/openapi.ts', 'route schemas: request validation, response serialisation and the OpenAPI document at /openapi.json (/docs to try it)'],
-    ['src/json-body.ts', 'the request body parser: strict UTF-8 JSON, no lone surrogates or NUL characters, limited nesting'],
+    ['src/json-body.ts', 'the body parser: every body as JSON, held to src/strict-json.ts'],
+    ['test/serve.ts', 'the app for the shared tests, through `app.inject()`'],
   ],
-  databaseFiles: poolTests(T),
   data: {
     dependencies: ['fastify', '@fastify/swagger', '@fastify/swagger-ui'],
-    lockfiles: `${T}/lockfiles`,
+    lockfiles: `${F}/lockfiles`,
   } satisfies NodeFrameworkData,
 } satisfies FrameworkSpec;
 
@@ -228,8 +230,9 @@ const express = {
   why:
     'Express 5 is the most used Node web framework, and version 5 forwards rejected promises from async ' +
     'handlers to the error middleware, so routes are plain async functions. What Express leaves to the ' +
-    'application is explicit here: `express.json()` with a 1 MiB limit (body-parser counts bytes as they ' +
-    'arrive and answers 413 without buffering a larger body), zod schemas for bodies and paging (types and ' +
+    'application is explicit here: the body read by raw-body (what `express.json()` reads with) with a ' +
+    '1 MiB limit, answering 413 from the Content-Length or at the first byte past it, where `express.json()` ' +
+    'would read a refused body to its end first; zod schemas for bodies and paging (types and ' +
     'runtime checks from one definition), the OpenAPI document built from those same schemas by ' +
     '`@asteasolutions/zod-to-openapi`, one error-handling middleware that turns every failure into ' +
     'a JSON `error` message and never leaks internals from a 500, pino for JSON logs, and a graceful SIGTERM: ' +
@@ -244,22 +247,21 @@ const express = {
     { from: `${E}/src/openapi.ts`, to: 'src/openapi.ts' },
     { from: `${E}/src/server.ts`, to: 'src/server.ts' },
     { from: `${E}/src/validation.ts`, to: 'src/validation.ts' },
-    { from: `${E}/test/app.test.ts`, to: 'test/app.test.ts' },
-    { from: `${E}/test/http.ts`, to: 'test/http.ts' },
-    { from: `${E}/test/items.integration.test.ts.ejs`, to: 'test/items.integration.test.ts' },
+    { from: `${E}/test/serve.ts`, to: 'test/serve.ts' },
+    { from: `${E}/test/express.test.ts`, to: 'test/express.test.ts' },
     { from: `${E}/test/shutdown.integration.test.ts`, to: 'test/shutdown.integration.test.ts' },
   ],
   layout: [
     ['src/server.ts', 'entry point: reads the environment, listens on $PORT, shuts down gracefully on SIGTERM'],
     ['src/app.ts', 'the Express app: routes and the middleware order (no I/O of its own)'],
     ['src/errors.ts', 'the error-handling middleware and the 404/405 handlers: every error answers a JSON object with an `error` message'],
-    ['src/json-body.ts', 'the request body parser: 1 MiB limit, strict UTF-8 JSON, no lone surrogates or NUL characters, limited nesting'],
+    ['src/json-body.ts', 'the body parser middleware: every body as JSON, held to src/strict-json.ts'],
     ['src/validation.ts', 'zod schemas for bodies and paging, shared with the OpenAPI document'],
     ['src/openapi.ts', 'the OpenAPI 3.1 document served at /openapi.json, generated from the zod schemas'],
+    ['test/serve.ts', 'the app for the shared tests, on an ephemeral port'],
   ],
-  databaseFiles: poolTests(E),
   data: {
-    dependencies: ['express', 'zod', '@asteasolutions/zod-to-openapi', 'pino'],
+    dependencies: ['express', 'raw-body', 'zod', '@asteasolutions/zod-to-openapi', 'pino'],
     devDependencies: ['@types/express'],
     lockfiles: `${E}/lockfiles`,
   } satisfies NodeFrameworkData,
@@ -273,7 +275,16 @@ export const node = {
   files: [
     { from: `${T}/src/config.ts`, to: 'src/config.ts' },
     { from: `${T}/src/items.ts`, to: 'src/items.ts' },
+    { from: `${T}/src/http-server.ts`, to: 'src/http-server.ts' },
+    { from: `${T}/src/lifecycle.ts`, to: 'src/lifecycle.ts' },
     { from: `${T}/src/migrate.ts`, to: 'src/migrate.ts' },
+    { from: `${T}/src/strict-json.ts`, to: 'src/strict-json.ts' },
+    // The contract at the HTTP layer and against the database, through each framework's test/serve.ts.
+    { from: `${T}/test/http.ts`, to: 'test/http.ts' },
+    { from: `${T}/test/app.test.ts`, to: 'test/app.test.ts' },
+    { from: `${T}/test/http-server.test.ts`, to: 'test/http-server.test.ts' },
+    { from: `${T}/test/raw-http.ts`, to: 'test/raw-http.ts' },
+    { from: `${T}/test/items.integration.test.ts.ejs`, to: 'test/items.integration.test.ts' },
     { from: `${T}/test/config.test.ts`, to: 'test/config.test.ts' },
     { from: `${T}/test/memory-repository.ts`, to: 'test/memory-repository.ts' },
     { from: `${T}/test/freezable-proxy.ts`, to: 'test/freezable-proxy.ts' },
@@ -359,6 +370,9 @@ export const node = {
   layout: [
     ['src/config.ts', 'environment variables and `.env` loading'],
     ['src/items.ts', 'the Item type and the repository interface the routes use'],
+    ['src/strict-json.ts', 'the 1 MiB body limit and what a JSON body may not hold: invalid UTF-8, lone surrogates, NUL, deep nesting'],
+    ['src/http-server.ts', 'the HTTP server settings: request timeouts (408), JSON answers to CONNECT and to requests Node cannot parse'],
+    ['src/lifecycle.ts', 'what src/server.ts does around the framework: configuration, graceful SIGTERM, start-up database work'],
     ['src/db/', 'the database connector: queries (repository.ts) and schema setup (migrate.ts)'],
     ['src/migrate.ts', '`make migrate`: applies pending migrations (SQL) or ensures indexes (MongoDB)'],
     ['test/', 'vitest: unit tests with an in-memory repository, integration tests (`*.integration.test.ts`) against the real database'],

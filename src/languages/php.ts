@@ -43,6 +43,12 @@ export interface PhpConnector extends Connector {
 // `sh` runs the scripts whatever file modes the checkout kept.
 const SQL_CMD = '["sh", "-c", "php bin/migrate.php && exec sh bin/start"]';
 
+/** The migration runner's lock: pg_advisory_lock or GET_LOCK, one class per database. */
+const migrationLockFile = (db: 'postgres' | 'mysql'): FileRule => ({
+  from: t(`connectors/${db}/src/Storage/MigrationLock.php.ejs`),
+  to: 'src/Storage/MigrationLock.php',
+});
+
 const pdoFiles: FileRule[] = [
   { from: t('connectors/pdo/src/Storage/Database.php.ejs'), to: 'src/Storage/Database.php' },
   { from: t('connectors/pdo/src/Storage/Migrator.php.ejs'), to: 'src/Storage/Migrator.php' },
@@ -51,6 +57,7 @@ const pdoFiles: FileRule[] = [
   { from: t('connectors/pdo/bin/migrate.php.ejs'), to: 'bin/migrate.php' },
   { from: t('connectors/pdo/tests/Unit/DatabaseTest.php.ejs'), to: 'tests/Unit/DatabaseTest.php' },
   { from: t('connectors/pdo/tests/Unit/MigratorTest.php.ejs'), to: 'tests/Unit/MigratorTest.php' },
+  { from: t('connectors/pdo/tests/Integration/MigrationRaceTest.php.ejs'), to: 'tests/Integration/MigrationRaceTest.php' },
 ];
 
 const containerData = { composerImage: versions.composerImage };
@@ -71,15 +78,27 @@ const sqlData = {
 const connectors: Record<DatabaseId, PhpConnector> = {
   postgres: {
     driver: 'pdo_pgsql',
-    files: pdoFiles,
+    files: [...pdoFiles, migrationLockFile('postgres')],
     data: {
       ...sqlData,
       pdoDriver: 'pgsql',
+      // libpq waits for a reply without a deadline of its own, and statement_timeout needs a
+      // server that still runs: behind nginx, PHP-FPM's request_terminate_timeout ends such a request.
+      frozenQuerySkip:
+        'pdo_pgsql waits for a frozen server without a deadline (libpq has no client-side query timeout); behind bin/start, PHP-FPM ends such a request after its request_terminate_timeout',
+      pauseStatement: 'SELECT pg_sleep(1)',
       // libpq connection keywords: pdo_pgsql hands the DSN to libpq as it is.
-      dsnOptions: "client_encoding=UTF8;options='-c TimeZone=UTC'",
+      dsnOptions: "client_encoding=UTF8;options='-c TimeZone=UTC -c statement_timeout=3s'",
       dsnOptionsWhy:
-        'libpq settings: UTF-8, and a UTC session, so TIMESTAMPTZ values come back as UTC. Part of the connection, so a persistent one needs no set-up per request.',
+        'libpq settings: UTF-8, a UTC session (TIMESTAMPTZ values come back as UTC), and QUERY_TIMEOUT_SECONDS as the server-side bound on a statement. Part of the connection, so a persistent one needs no set-up per request.',
       pdoOptions: [],
+      beforeConnect: [],
+      afterConnect: [
+        '// The bound on a statement comes with the DSN; migrations lift it.',
+        'if ($queryTimeout === null) {',
+        "    $pdo->exec('SET statement_timeout = 0');",
+        '}',
+      ],
       phpExtensions: ['pdo_pgsql'],
       extensionInstall: [
         'apt-get update',
@@ -93,10 +112,13 @@ const connectors: Record<DatabaseId, PhpConnector> = {
   },
   mysql: {
     driver: 'pdo_mysql',
-    files: pdoFiles,
+    files: [...pdoFiles, migrationLockFile('mysql')],
     data: {
       ...sqlData,
       pdoDriver: 'mysql',
+      frozenQuerySkip: null,
+      // DO: no result set, which would hold the connection until it is read.
+      pauseStatement: 'DO SLEEP(1)',
       dsnOptions: 'charset=utf8mb4',
       dsnOptionsWhy: 'Full UTF-8 (utf8mb4), emoji included.',
       pdoOptions: [
@@ -104,6 +126,13 @@ const connectors: Record<DatabaseId, PhpConnector> = {
         "// Run once per connection, so a persistent one keeps it.",
         "\\Pdo\\Mysql::ATTR_INIT_COMMAND => \"SET time_zone = '+00:00'\",",
       ],
+      beforeConnect: [
+        "// mysqlnd's read timeout, which a connection takes when it opens (a persistent one keeps",
+        '// it): the only bound on a wait for a server that has stopped answering, the handshake',
+        "// included. 86400 s is mysqlnd's own default.",
+        "ini_set('mysqlnd.net_read_timeout', (string) ($queryTimeout ?? 86400));",
+      ],
+      afterConnect: [],
       phpExtensions: ['pdo_mysql'],
       // pdo_mysql talks to the server through mysqlnd, built into PHP: no library needed.
       extensionInstall: ['docker-php-ext-install -j"$(nproc)" pdo_mysql'],
@@ -122,6 +151,7 @@ const connectors: Record<DatabaseId, PhpConnector> = {
     data: {
       ...containerData,
       storeClass: 'MongoItemStore',
+      frozenQuerySkip: null,
       phpExtensions: ['mongodb'],
       extensionInstall: [
         'apt-get update',
@@ -249,6 +279,8 @@ export const php = {
     { from: t('tests/Unit/PagingTest.php.ejs'), to: 'tests/Unit/PagingTest.php' },
     { from: t('tests/Unit/StubItemStore.php.ejs'), to: 'tests/Unit/StubItemStore.php' },
     { from: t('tests/Integration/ItemsApiTest.php.ejs'), to: 'tests/Integration/ItemsApiTest.php' },
+    { from: t('tests/Integration/FreezableProxy.php.ejs'), to: 'tests/Integration/FreezableProxy.php' },
+    { from: t('tests/Integration/FrozenDatabaseTest.php.ejs'), to: 'tests/Integration/FrozenDatabaseTest.php' },
     ...['FunctionalTestCase', 'HttpClient', 'ItemsTest', 'LocalService', 'LocalServiceExtension', 'Reply', 'ServiceTest'].map(
       (name) => ({ from: t(`tests/Functional/${name}.php.ejs`), to: `tests/Functional/${name}.php` }),
     ),
@@ -363,7 +395,8 @@ export const php = {
     writablePaths: ['/tmp'],
     serve: ['sh', 'bin/start'],
     migrate: ['php', 'bin/migrate.php'],
-    migrationLock: false,
+    // src/Storage/MigrationLock.php: pg_advisory_lock / GET_LOCK around every run.
+    migrationLock: true,
     // bin/start's DRAIN_TIMEOUT default.
     shutdownSeconds: 25,
   },
@@ -388,11 +421,11 @@ export const php = {
     ['src/OpenApi.php', 'the OpenAPI document served at `/openapi.json`'],
     ['public/index.php', 'the front controller: reads the request (1 MiB at most), sends the response'],
     ['bin/start', '`make start` and the container: nginx + PHP-FPM on $PORT (`PHP_FPM_WORKERS` workers, default 4), draining on SIGTERM for up to `DRAIN_TIMEOUT` seconds (default 25); `--dev`: PHP’s built-in server; `--host=127.0.0.1`: that address only'],
-    ['config/', 'nginx and PHP-FPM configuration for bin/start'],
-    ['bin/migrate.php', '`make migrate`: applies migrations/*.sql (SQL) or ensures indexes (MongoDB)'],
+    ['config/', 'nginx and PHP-FPM configuration for bin/start: `/health` answers 503 when the app has not answered within 2 s, and a request stuck longer than 8 s (on a database that stopped answering) is ended'],
+    ['bin/migrate.php', '`make migrate`: applies migrations/*.sql (SQL; concurrent runs take turns on a database lock) or ensures indexes (MongoDB)'],
     ['bin/install-extensions', 'adds the database extension to an official php image (Docker, GitLab CI)'],
     ['tests/Unit/', 'fast tests of the HTTP layer, validation and configuration'],
-    ['tests/Integration/', 'every route against the real database'],
+    ['tests/Integration/', 'every route against the real database; the database frozen behind a proxy (requests fail within the timeouts and recover); for SQL, two migration runs at once'],
     ['tests/Functional/', 'black-box HTTP tests of every route, against `BASE_URL` or a `bin/start` they run on a free port (log: `.phpunit.cache/functional-service.log`)'],
     ['composer.json', 'dependencies, PSR-4 autoloading and composer scripts'],
     ['.php-cs-fixer.dist.php', 'coding style (PSR-12), checked by `make lint`'],

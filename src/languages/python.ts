@@ -1,11 +1,13 @@
 import { stringify } from 'smol-toml';
 import { auditTools, python as versions } from '../versions.js';
 import type { DatabaseId } from '../databases/index.js';
-import type { Connector, LanguageSpec, ManifestInput } from './types.js';
+import type { Connector, FrameworkSpec, LanguageSpec, ManifestInput } from './types.js';
+import { t, type DevPackageName, type PackageName, type PythonFrameworkData } from './python-common.js';
+import { fastapi } from './python-fastapi.js';
+import { django } from './python-django.js';
+import { flask } from './python-flask.js';
 import type { FileRule, PlannedFile } from '../plan/types.js';
 
-type PackageName = keyof typeof versions.packages;
-type DevPackageName = keyof typeof versions.devPackages;
 
 const pinned: Record<PackageName | DevPackageName, string> = { ...versions.packages, ...versions.devPackages };
 
@@ -18,30 +20,29 @@ function requirement(name: PackageName | DevPackageName): string {
 
 const byName = (a: string, b: string): number => a.toLowerCase().localeCompare(b.toLowerCase());
 
-const t = (path: string): string => `python/${path}`;
 
-/** What every project installs, whichever database it uses. */
-const commonPackages: PackageName[] = ['fastapi', 'pydantic', 'pydantic-settings', 'starlette', 'uvicorn'];
-const commonDevPackages: DevPackageName[] = ['httpx2', 'mypy', 'pytest', 'ruff'];
+/** What every project installs, whichever framework and database it uses. */
+const commonDevPackages: DevPackageName[] = ['mypy', 'pytest', 'ruff'];
 
-/** The database's driver, its pool and their type stubs: the packages of the language × database table. */
-const pythonDatabasePackages: Record<DatabaseId, { packages: PackageName[]; dev: DevPackageName[] }> = {
-  postgres: { packages: ['psycopg', 'psycopg-pool'], dev: [] },
-  mysql: { packages: ['PyMySQL', 'SQLAlchemy'], dev: ['types-PyMySQL'] },
-  mongo: { packages: ['pymongo'], dev: [] },
-};
+interface PythonConnectorData {
+  packages: PackageName[];
+  devPackages?: DevPackageName[];
+}
 
-/** The exact requirements of a project on `db`: what pyproject.toml lists and uv.lock resolves. */
-function pythonRequirements(db: DatabaseId): { dependencies: string[]; dev: string[] } {
-  const own = pythonDatabasePackages[db];
+const frameworkData = (framework: FrameworkSpec): PythonFrameworkData => framework.data as unknown as PythonFrameworkData;
+
+/** The exact requirements of a project: what pyproject.toml lists and uv.lock resolves. */
+function pythonRequirements(framework: FrameworkSpec, connector: Connector): { dependencies: string[]; dev: string[] } {
+  const own = frameworkData(framework);
+  const driver = connector.data as unknown as PythonConnectorData;
   return {
-    dependencies: [...commonPackages, ...own.packages].map(requirement).sort(byName),
-    dev: [...commonDevPackages, ...own.dev].map(requirement).sort(byName),
+    dependencies: [...own.packages, ...driver.packages].map(requirement).sort(byName),
+    dev: [...new Set([...commonDevPackages, ...own.devPackages, ...(driver.devPackages ?? [])])].map(requirement).sort(byName),
   };
 }
 
 /** Where the lockfile template of a project on `db` lives, below templates/. */
-export const pythonLockTemplate = (db: DatabaseId): string => t(`locks/${db}.uv.lock.ejs`);
+export const pythonLockTemplate = (framework: FrameworkSpec, db: DatabaseId): string => `${frameworkData(framework).locks}/${db}.uv.lock.ejs`;
 
 // SQL databases share the store and the migration runner; only app/database.py differs.
 const sqlFiles = (db: 'postgres' | 'mysql'): FileRule[] => [
@@ -72,12 +73,22 @@ const connectors: Record<DatabaseId, Connector> = {
   postgres: {
     driver: 'psycopg',
     files: sqlFiles('postgres'),
-    data: { ...sqlData, unreachableUrl: 'postgres://nobody:nothing@127.0.0.1:1/nothing' },
+    data: {
+      ...sqlData,
+      packages: ['psycopg', 'psycopg-pool'],
+      unreachableUrl: 'postgres://nobody:nothing@127.0.0.1:1/nothing',
+    },
   },
   mysql: {
     driver: 'PyMySQL',
     files: sqlFiles('mysql'),
-    data: { ...sqlData, unreachableUrl: 'mysql://nobody:nothing@127.0.0.1:1/nothing' },
+    // SQLAlchemy only for its bounded connection pool; PyMySQL ships no types (typeshed's stubs).
+    data: {
+      ...sqlData,
+      packages: ['PyMySQL', 'SQLAlchemy'],
+      devPackages: ['types-PyMySQL'],
+      unreachableUrl: 'mysql://nobody:nothing@127.0.0.1:1/nothing',
+    },
   },
   mongo: {
     driver: 'pymongo',
@@ -87,6 +98,7 @@ const connectors: Record<DatabaseId, Connector> = {
     ],
     data: {
       ...dockerData,
+      packages: ['pymongo'],
       idType: 'str',
       fakeId: 'f"{self._last_id:024x}"',
       validIds: ['0123456789abcdef01234567', 'FFFFFFFFFFFFFFFFFFFFFFFF'],
@@ -105,47 +117,56 @@ function databaseId(id: string): DatabaseId {
   return id as DatabaseId;
 }
 
-const pyTarget = `py${versions.minimum.replace('.', '')}`;
-
-function pyproject({ names, db }: ManifestInput): PlannedFile {
-  const requirements = pythonRequirements(databaseId(db.id));
+function pyproject({ names, db, connector, framework }: ManifestInput): PlannedFile {
+  const requirements = pythonRequirements(framework, connector);
+  const own = frameworkData(framework);
+  const minimum = own.minimumPython ?? versions.minimum;
+  const generated = own.generatedDirs ?? [];
   const model = {
     'build-system': { requires: [versions.buildBackend], 'build-backend': 'hatchling.build' },
     project: {
       name: names.name,
       version: '0.1.0',
-      description: `${names.title}: an HTTP API on FastAPI and ${db.label}`,
+      description: `${names.title}: an HTTP API on ${framework.name} and ${db.label}`,
       readme: 'README.md',
       // The oldest Python the code is written for and verified on; containers and CI use
       // the newer release pinned in the Dockerfile and workflow.
-      'requires-python': `>=${versions.minimum}`,
+      'requires-python': `>=${minimum}`,
       dependencies: requirements.dependencies,
-      scripts: {
-        [names.name]: 'app.__main__:main',
-        [`${names.name}-migrate`]: 'app.migrate:main',
-      },
+      ...(own.scripts && Object.keys(own.scripts).length === 0
+        ? {}
+        : {
+            scripts: own.scripts ?? {
+              [names.name]: 'app.__main__:main',
+              [`${names.name}-migrate`]: 'app.migrate:main',
+            },
+          }),
     },
     // PEP 735 groups: `uv sync` installs `dev` by default, the Docker image leaves it out.
     'dependency-groups': { dev: requirements.dev },
     tool: {
-      hatch: { build: { targets: { wheel: { packages: ['app'] } } } },
+      hatch: { build: { targets: { wheel: { packages: own.sourcePackages } } } },
       mypy: {
         strict: true,
-        python_version: versions.minimum,
-        files: ['app', 'tests'],
-        plugins: ['pydantic.mypy'],
+        python_version: minimum,
+        files: [...own.sourcePackages, 'tests'],
+        ...(generated.length > 0 ? { exclude: generated.map((dir) => `^${dir}/`) } : {}),
+        plugins: own.mypyPlugins,
       },
+      ...own.tool,
       pytest: {
         ini_options: {
           testpaths: ['tests'],
           // Lets a bare `pytest` import `app` without an install, like `python -m pytest`.
           pythonpath: ['.'],
           addopts: '-ra --strict-markers',
+          ...own.pytestOptions,
         },
       },
       ruff: {
         'line-length': 100,
-        'target-version': pyTarget,
+        'target-version': `py${minimum.replace('.', '')}`,
+        ...(generated.length > 0 ? { 'extend-exclude': generated } : {}),
         lint: {
           select: ['ANN', 'ASYNC', 'B', 'E', 'F', 'FAST', 'I', 'N', 'PT', 'RUF', 'S', 'SIM', 'UP', 'W'],
           ignore: [
@@ -166,51 +187,12 @@ export const python = {
   id: 'python',
   label: 'Python',
   image: versions.image,
-  frameworks: {
-    fastapi: {
-      name: 'FastAPI',
-      why:
-        'FastAPI is the most popular modern Python API framework: ASGI, served by uvicorn, ' +
-        'typed routes whose Pydantic models validate every request body and describe the API in ' +
-        'the OpenAPI document it serves at `/openapi.json`, with interactive docs at `/docs`. The ' +
-        'database drivers are the plain, well-known ones (psycopg 3 with psycopg_pool, PyMySQL ' +
-        "pooled by SQLAlchemy's QueuePool, pymongo), called from synchronous endpoints that " +
-        'FastAPI runs on its thread pool, so there is no ORM to learn and every query is in ' +
-        '`app/store.py`. Dependencies are pinned in `pyproject.toml` and locked, with hashes, in ' +
-        '`uv.lock`; `make install` runs `uv sync --locked` (uv: `pip install uv`, or ' +
-        'docs.astral.sh/uv), so every install is the same (uv fetches the CPython that ' +
-        '`.python-version` names; offline, point `UV_PYTHON` at an installed 3.11+), and `make lint` runs ruff and ' +
-        '`mypy --strict`. For SQL ' +
-        'databases, schema changes are plain versioned `.sql` files in `migrations/`, applied by a ' +
-        'small runner (`app/migrate.py`) that takes a database lock and records each version in ' +
-        '`schema_migrations`: Alembic would be more machinery than a few statements need, and ' +
-        'plain SQL files read the same in any tool.',
-    },
-  },
+  frameworks: { fastapi, django, flask },
   files: [
-    { from: t('app/__init__.py'), to: 'app/__init__.py' },
-    { from: t('app/__main__.py'), to: 'app/__main__.py' },
-    { from: t('app/body_limit.py'), to: 'app/body_limit.py' },
-    { from: t('app/config.py'), to: 'app/config.py' },
-    { from: t('app/healthcheck.py'), to: 'app/healthcheck.py' },
-    { from: t('app/json_body.py'), to: 'app/json_body.py' },
-    { from: t('app/main.py.ejs'), to: 'app/main.py' },
-    { from: t('app/models.py.ejs'), to: 'app/models.py' },
-    { from: t('app/storage.py'), to: 'app/storage.py' },
     { from: t('tests/__init__.py'), to: 'tests/__init__.py' },
-    { from: t('tests/integration/__init__.py'), to: 'tests/integration/__init__.py' },
-    { from: t('tests/integration/conftest.py'), to: 'tests/integration/conftest.py' },
-    { from: t('tests/integration/test_items_api.py.ejs'), to: 'tests/integration/test_items_api.py' },
-    { from: t('tests/functional/__init__.py'), to: 'tests/functional/__init__.py' },
-    { from: t('tests/functional/conftest.py'), to: 'tests/functional/conftest.py' },
-    { from: t('tests/functional/test_api.py'), to: 'tests/functional/test_api.py' },
     { from: t('tests/unit/__init__.py'), to: 'tests/unit/__init__.py' },
-    { from: t('tests/unit/conftest.py'), to: 'tests/unit/conftest.py' },
-    { from: t('tests/unit/fake_store.py.ejs'), to: 'tests/unit/fake_store.py' },
-    { from: t('tests/unit/test_config.py'), to: 'tests/unit/test_config.py' },
-    { from: t('tests/unit/test_database_down.py.ejs'), to: 'tests/unit/test_database_down.py' },
-    { from: t('tests/unit/test_http.py'), to: 'tests/unit/test_http.py' },
-    { from: t('tests/unit/test_ids.py.ejs'), to: 'tests/unit/test_ids.py' },
+    { from: t('tests/integration/__init__.py'), to: 'tests/integration/__init__.py' },
+    { from: t('tests/functional/__init__.py'), to: 'tests/functional/__init__.py' },
   ],
   dockerFiles: [{ from: t('Dockerfile.ejs'), to: 'Dockerfile' }],
   connectors,
@@ -219,7 +201,7 @@ export const python = {
     pyproject(input),
     // Resolved ahead of time from the same pins (scripts/python-lock.mjs), so generating
     // stays fast and offline; only the project's own name differs per project.
-    { path: 'uv.lock', source: 'template', template: pythonLockTemplate(databaseId(input.db.id)) },
+    { path: 'uv.lock', source: 'template', template: pythonLockTemplate(input.framework, databaseId(input.db.id)) },
     // uv builds .venv on this release (downloading it if needed), the one the Dockerfile
     // and CI run; `UV_PYTHON=python3 make install` picks another (>= requires-python).
     { path: '.python-version', source: 'content', content: `${versions.runtime}\n` },
@@ -328,20 +310,15 @@ export const python = {
     'activate', 'deactivate', 'dmypy', 'dotenv', 'mypyc', 'pip', 'pip3', 'pydoc', 'pygmentize', 'python',
     'python3', 'stubgen', 'stubtest', 'uv',
     'django', 'flask',
+    // Flask's own dependencies, and gunicorn's control client.
+    'blinker', 'itsdangerous', 'jinja2', 'markupsafe', 'gunicornc',
+    // Pulled in by Django, DRF, drf-spectacular and the stubs; Django's own console scripts.
+    'asgiref', 'attrs', 'django-stubs-ext', 'inflection', 'jsonschema', 'jsonschema-specifications',
+    'pyyaml', 'referencing', 'rpds-py', 'sqlparse', 'types-pyyaml', 'uritemplate',
+    'django-admin', 'sqlformat',
   ],
   defaultPort: 3000,
   layout: [
-    ['app/main.py', 'the routes, JSON error responses, the OpenAPI document and the app factory'],
-    ['app/models.py', 'Pydantic models of the request and response bodies'],
-    ['app/json_body.py', 'strict JSON parsing: depth, encoding and number limits (400)'],
-    ['app/store.py', 'every database query, parameterised'],
-    ['app/migrate.py', '`make migrate`: applies migrations/*.sql (SQL) or ensures indexes (MongoDB)'],
-    ['app/body_limit.py', 'the 1 MiB request body limit (413)'],
-    ['app/config.py', 'settings from environment variables and `.env` (pydantic-settings)'],
-    ['app/__main__.py', '`python -m app`: uvicorn on $PORT, graceful shutdown on SIGTERM'],
-    ['tests/unit/', 'fast tests of the HTTP layer against an in-memory store'],
-    ['tests/integration/', 'every route against the real database'],
-    ['tests/functional/', 'black-box HTTP against BASE_URL, or a server the suite starts (and stops with SIGTERM)'],
     ['pyproject.toml', 'dependencies (pinned), ruff, mypy and pytest settings'],
     ['uv.lock', 'every package, exact version and hash: `make install` installs exactly these'],
     ['.python-version', 'the CPython release uv builds `.venv` on: the one the Dockerfile and CI run'],

@@ -56,6 +56,24 @@ export interface FrameworkSpec {
   layout?: Array<[string, string]>;
   /** What the language's manifests read (dependencies …), never framework ids. */
   data?: Record<string, unknown>;
+  /**
+   * What the framework does its own way instead of the language (Django's `manage.py migrate`
+   * and its own migrations, a different server command). `languageFor` merges these over the
+   * language, so everything downstream reads one LanguageSpec.
+   */
+  overrides?: LanguageOverrides;
+}
+
+export interface LanguageOverrides {
+  make?: {
+    variables?: Record<string, string>;
+    targets?: Partial<Record<MakeTarget, string[]>>;
+    testLayers?: Record<TestLayer, string[]>;
+  };
+  container?: Partial<ContainerRuntime>;
+  sqlMigrationsDir?: string | null;
+  dockerFiles?: FileRule[];
+  layout?: Array<[string, string]>;
 }
 
 export interface LanguageSpec {

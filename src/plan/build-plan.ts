@@ -1,5 +1,5 @@
 import { databases } from '../databases/index.js';
-import { connectorFor, frameworkSpec, languages } from '../languages/index.js';
+import { connectorFor, frameworkSpec, languageFor, languages } from '../languages/index.js';
 import type { DatabaseSpec } from '../databases/types.js';
 import type { Connector, FrameworkSpec, LanguageSpec } from '../languages/types.js';
 import type { ProjectContext } from '../models/context.js';
@@ -30,10 +30,10 @@ const DB_USER = 'app';
 
 /** Pure: the same answers and inputs give the same plan. No I/O happens here. */
 export function buildPlan(answers: Answers, inputs: PlanInputs): Plan {
-  const lang: LanguageSpec = languages[answers.lang];
   const db: DatabaseSpec = databases[answers.db];
   const framework: FrameworkSpec | undefined = frameworkSpec(answers.lang, answers.framework);
-  if (!framework) throw new Error(`${lang.label} has no framework ${answers.framework}`);
+  if (!framework) throw new Error(`${languages[answers.lang].label} has no framework ${answers.framework}`);
+  const lang: LanguageSpec = languageFor(answers.lang, answers.framework);
   const connector: Connector | undefined = connectorFor(answers.lang, answers.framework, answers.db);
   if (!connector || framework.refuses?.[answers.db]) {
     throw new Error(`${framework.name} has no connector for ${db.label}`);

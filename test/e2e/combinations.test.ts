@@ -42,6 +42,8 @@ describe.concurrent('end to end', () => {
     const reason = langReasons[lang] ?? (dbState.available ? null : dbState.reason);
     it(`${title}: own tests pass against a real server, the booted service meets the contract`, async (ctx) => {
       if (reason) skipBecause(ctx, reason);
+      const frameworkReason = await runtimes[lang].unavailableFor?.(framework);
+      if (frameworkReason) skipBecause(ctx, frameworkReason);
       const standIn = runtimes[lang].standInLimit?.(db);
       if (standIn) skipBecause(ctx, standIn, true);
       await runCombination(combination);

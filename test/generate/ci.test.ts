@@ -4,9 +4,8 @@ import { validateWorkflow } from '@action-validator/core';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { databaseIds } from '../../src/databases/index.js';
 import { createBackend } from '../../src/index.js';
-import { languageIds, languages } from '../../src/languages/index.js';
+import { combinations, languageFor } from '../../src/languages/index.js';
 import { actions } from '../../src/versions.js';
 import { tempDir } from '../cli/run-cli.js';
 
@@ -24,18 +23,18 @@ const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
 const validateDependabot = ajv.compile(await schema('dependabot-2.0.json'));
 const validateGitlab = ajv.compile(await schema('gitlab-ci.json'));
 
-const combos = languageIds.flatMap((lang) => databaseIds.map((db) => ({ lang, db })));
+const combos = combinations();
 
 type Step = { uses?: string; run?: string; name?: string; with?: Record<string, unknown> };
 
-describe.each(combos)('$lang × $db CI files', ({ lang, db }) => {
+describe.each(combos)('$lang ($framework) × $db CI files', ({ lang, framework, db }) => {
   let dir = '';
   const yaml = async (f: string) => parseYaml(await readFile(path.join(dir, f), 'utf8'));
-  const spec = languages[lang];
+  const spec = languageFor(lang, framework);
 
   beforeAll(async () => {
-    dir = path.join(await tempDir(`ci-${lang}-${db}`), 'my-api');
-    await createBackend({ directory: dir, lang, db, ci: 'both', docker: true, git: false });
+    dir = path.join(await tempDir(`ci-${lang}-${framework}-${db}`), 'my-api');
+    await createBackend({ directory: dir, lang, framework, db, ci: 'both', docker: true, git: false });
   });
 
   it('.github/workflows/ci.yml: valid, read-only token, checkout without credentials, cache and audit', async () => {

@@ -5,9 +5,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
-import { databaseIds, databases } from '../../src/databases/index.js';
+import { databases } from '../../src/databases/index.js';
 import { createBackend } from '../../src/index.js';
-import { languageIds, languages } from '../../src/languages/index.js';
+import { combinations, languageFor, languages } from '../../src/languages/index.js';
 import { MAX_NAME_LENGTH } from '../../src/options/names.js';
 import { listTree, tempDir } from '../cli/run-cli.js';
 import { skipBecause } from '../skip.js';
@@ -15,7 +15,7 @@ import { reviewFindings, type Expectations } from './policy.js';
 import { schemaErrors, unknownFieldErrors, type K8sObject } from './schema.js';
 
 const exec = promisify(execFile);
-const combos = languageIds.flatMap((lang) => databaseIds.map((db) => ({ lang, db })));
+const combos = combinations();
 
 function onPath(bin: string): boolean {
   return (process.env.PATH ?? '').split(':').some((d) => d && existsSync(path.join(d, bin)));
@@ -40,15 +40,15 @@ async function render(dir: string): Promise<K8sObject[]> {
 const overlays = ['local', 'production', 'production + ingress'] as const;
 type Overlay = (typeof overlays)[number];
 
-describe.each(combos)('$lang × $db Kubernetes config', ({ lang, db }) => {
-  const spec = languages[lang];
+describe.each(combos)('$lang ($framework) × $db Kubernetes config', ({ lang, framework, db }) => {
+  const spec = languageFor(lang, framework);
   const database = databases[db];
   let dir = '';
   const rendered = new Map<Overlay, K8sObject[]>();
 
   beforeAll(async () => {
-    dir = path.join(await tempDir(`k8s-${lang}-${db}`), 'my-api');
-    await createBackend({ directory: dir, lang, db, ci: 'none', docker: true, kubernetes: true, git: true });
+    dir = path.join(await tempDir(`k8s-${lang}-${framework}-${db}`), 'my-api');
+    await createBackend({ directory: dir, lang, framework, db, ci: 'none', docker: true, kubernetes: true, git: true });
     if (!renderer) return;
     // What the generated README tells a user to do before rendering production.
     const prod = path.join(dir, 'k8s/overlays/production');

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import { databaseIds, databases, type DatabaseId } from '../../src/databases/index.js';
+import { databases, type DatabaseId } from '../../src/databases/index.js';
+import { combinations, connectorFor, frameworkSpec } from '../../src/languages/index.js';
 import { python, pythonLockTemplate } from '../../src/languages/python.js';
 import { projectNames } from '../../src/options/names.js';
 import { python as versions } from '../../src/versions.js';
@@ -90,34 +91,38 @@ function lockDrift(pyprojectText: string, lockText: string): string[] {
 
 const templatesDir = fileURLToPath(new URL('../../templates/', import.meta.url));
 
-function generated(db: DatabaseId, name = 'drift-check'): { pyproject: string; lock: string } {
+function generated(framework: string, db: DatabaseId, name = 'drift-check'): { pyproject: string; lock: string } {
   const names = projectNames(name);
-  const [pyproject] = python.manifests({ names, db: databases[db], connector: python.connectors[db], generatorVersion: '0.0.0' });
+  const spec = frameworkSpec('python', framework)!;
+  const connector = connectorFor('python', framework, db)!;
+  const [pyproject] = python.manifests({ names, db: databases[db], connector, framework: spec, generatorVersion: '0.0.0' });
   if (pyproject?.source !== 'content') throw new Error('pyproject.toml is expected as built content');
-  const template = readFileSync(templatesDir + pythonLockTemplate(db), 'utf8');
+  const template = readFileSync(templatesDir + pythonLockTemplate(spec, db), 'utf8');
   return { pyproject: pyproject.content, lock: ejs.render(template, { project: names }) };
 }
 
-describe.each(databaseIds)('Python × %s uv.lock', (db) => {
+const pythonCombos = combinations().filter((c) => c.lang === 'python');
+
+describe.each(pythonCombos)('Python ($framework) × $db uv.lock', ({ framework, db }) => {
   it('matches the generated pyproject.toml (else: npm run build && node scripts/python-lock.mjs)', () => {
-    const { pyproject, lock } = generated(db);
+    const { pyproject, lock } = generated(framework, db);
     expect(lockDrift(pyproject, lock)).toEqual([]);
   });
 
   it('locks no package whose name a project could take (python.reservedNames lists them all)', () => {
-    const locked = (parseToml(generated(db).lock) as unknown as Lock).package.map((p) => normalise(p.name));
+    const locked = (parseToml(generated(framework, db).lock) as unknown as Lock).package.map((p) => normalise(p.name));
     const reserved = new Set<string>(python.reservedNames);
     expect(locked.filter((name) => name !== 'drift-check' && !reserved.has(name))).toEqual([]);
   });
 
   it('names the project with its own name, not the placeholder', () => {
-    expect(generated(db, 'my-api').lock).toMatch(/^name = "my-api"$/m);
-    expect(generated(db, 'my-api').lock).not.toContain('cbs-lock-placeholder');
+    expect(generated(framework, db, 'my-api').lock).toMatch(/^name = "my-api"$/m);
+    expect(generated(framework, db, 'my-api').lock).not.toContain('cbs-lock-placeholder');
   });
 });
 
 describe('lockDrift', () => {
-  const { pyproject, lock } = generated('postgres');
+  const { pyproject, lock } = generated('fastapi', 'postgres');
 
   it('notices a pin that moved without the lock', () => {
     const bumped = pyproject.replace(`fastapi==${versions.packages.fastapi}`, 'fastapi==0.0.1');

@@ -42,3 +42,12 @@ export class DatabaseUnavailableError extends Error {
     super('database unavailable', { cause });
   }
 }
+
+/** A ping that gives up after `ms`: a hung database must not hang /health with it. */
+export function pingWithin(repository: ItemRepository, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([repository.ping(), timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,12 +1,10 @@
 import express, { type Express, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { errorHandler, HttpError, methodNotAllowed, notFound } from './errors.ts';
-import type { ItemRepository } from './items.ts';
+import { type ItemRepository, pingWithin } from './items.ts';
 import { jsonBody } from './json-body.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { describeIssues, itemBodySchema, pagingSchema, toItemInput } from './validation.ts';
-
-export { BODY_LIMIT } from './json-body.ts';
 
 export interface AppOptions {
   repository: ItemRepository;
@@ -28,13 +26,12 @@ export function buildApp({ repository, log, healthTimeoutMs = 2000 }: AppOptions
   app.set('case sensitive routing', true);
 
   const openApi = buildOpenApiDocument('Items API', '0.1.0');
-  const body = jsonBody();
 
   app
     .route('/health')
     .get(async (_req, res) => {
       try {
-        await withTimeout(repository.ping(), healthTimeoutMs);
+        await pingWithin(repository, healthTimeoutMs);
         res.json({ status: 'ok', database: 'up' });
       } catch (err) {
         log.warn({ err }, 'health check: database unreachable');
@@ -64,7 +61,7 @@ export function buildApp({ repository, log, healthTimeoutMs = 2000 }: AppOptions
       if (!paging.success) throw new HttpError(400, describeIssues(paging.error));
       res.json(await repository.list(paging.data.limit, paging.data.offset));
     })
-    .post(...body, async (req, res) => {
+    .post(jsonBody, async (req, res) => {
       const item = await repository.create(itemInput(req));
       res.status(201).json(item);
     })
@@ -75,7 +72,7 @@ export function buildApp({ repository, log, healthTimeoutMs = 2000 }: AppOptions
     .get(async (req: Request<{ id: string }>, res) => {
       found(res, await repository.get(req.params.id));
     })
-    .put(...body, async (req: Request<{ id: string }>, res) => {
+    .put(jsonBody, async (req: Request<{ id: string }>, res) => {
       found(res, await repository.update(req.params.id, itemInput(req)));
     })
     .delete(async (req: Request<{ id: string }>, res) => {
@@ -102,12 +99,4 @@ function found(res: Response, item: unknown): void {
 
 function itemNotFound(): HttpError {
   return new HttpError(404, 'Item not found');
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

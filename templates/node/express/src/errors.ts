@@ -23,12 +23,9 @@ export function methodNotAllowed(allowed: string[]): RequestHandler {
   };
 }
 
-// body-parser's errors carry `type`; their own messages would quote parser internals.
+// raw-body's errors carry `type`; their own messages would quote its internals.
 const BODY_ERRORS: Record<string, string> = {
-  'entity.parse.failed': 'request body is not valid JSON',
   'entity.too.large': 'request body is larger than 1 MiB',
-  'encoding.unsupported': 'request body must be UTF-8',
-  'charset.unsupported': 'request body must be UTF-8',
   'request.aborted': 'request body was not sent completely',
   'request.size.invalid': 'request body does not match its Content-Length',
 };
@@ -65,7 +62,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   };
 }
 
-/** 4xx only for errors known to be the client's (HttpError, undecodable paths, body-parser's `expose`); else 500. */
+/** 4xx only for errors known to be the client's (HttpError, undecodable paths, raw-body's `expose`); else 500. */
 function statusOf(err: unknown): number {
   if (err instanceof HttpError) return err.status;
   // The router's decodeURIComponent of a path parameter (`/items/%E0%A4%A`): the client's mistake.

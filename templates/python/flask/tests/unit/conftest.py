@@ -1,0 +1,21 @@
+"""The HTTP layer against an in-memory store: no database needed."""
+
+from collections.abc import Iterator
+
+import pytest
+from flask.testing import FlaskClient
+
+from app.main import create_app
+from tests.unit.fake_store import FakeStore
+
+
+@pytest.fixture
+def store() -> FakeStore:
+    return FakeStore()
+
+
+@pytest.fixture
+def client(store: FakeStore) -> Iterator[FlaskClient]:
+    app = create_app(store=store)
+    yield app.test_client()
+    store.close()
