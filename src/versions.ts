@@ -72,6 +72,8 @@ export const python = {
   // `requires-python`: the oldest line the generated code is written for (it uses
   // datetime.UTC), and the one the e2e suite runs it on (this machine's CPython 3.11).
   minimum: '3.11',
+  // Django 6 supports Python 3.12 and later: its projects' `requires-python`.
+  djangoMinimum: '3.12',
   // Each at pypi.org/project/<name>/#history (or `pip index versions <name>`).
   packages: {
     fastapi: '0.165.0',
@@ -80,7 +82,7 @@ export const python = {
     starlette: '1.10.0',
     uvicorn: '0.54.0',
     // Flask: the framework, its WSGI toolkit (imported for its HTTP errors), OpenAPI from
-    // the Pydantic models, and the production server.
+    // the Pydantic models. gunicorn serves Flask and Django in production.
     flask: '3.1.3',
     werkzeug: '3.1.9',
     'flask-openapi3': '4.3.2',
@@ -92,6 +94,15 @@ export const python = {
     PyMySQL: '1.2.4',
     SQLAlchemy: '2.1.9',
     pymongo: '4.20.1',
+    // Django (6.x needs Python >= 3.12) with Django REST framework, drf-spectacular for the
+    // OpenAPI document, dj-database-url for DATABASE_URL, python-dotenv for .env, and
+    // mysqlclient, the MySQL driver Django supports (built against libmysqlclient).
+    django: '6.1.3',
+    djangorestframework: '3.18.3',
+    'drf-spectacular': '0.30.0',
+    'dj-database-url': '3.1.2',
+    'python-dotenv': '1.2.4',
+    mysqlclient: '2.3.1',
   },
   devPackages: {
     // Starlette's TestClient runs on httpx2 (it deprecates httpx).
@@ -103,6 +114,10 @@ export const python = {
     'types-gunicorn': '26.2.0.20261008',
     // PyMySQL ships no type information; typeshed's stubs.
     'types-PyMySQL': '1.2.0.20260923',
+    // Django's test runner for pytest, and the type stubs mypy --strict checks Django code with.
+    'pytest-django': '4.14.0',
+    'django-stubs': '6.1.2',
+    'djangorestframework-stubs': '3.18.1',
   },
   // Build backend for the project itself (`uv sync` installs it editable): pypi.org/project/hatchling/
   buildBackend: 'hatchling==1.33.0',

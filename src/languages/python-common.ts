@@ -30,6 +30,17 @@ export interface PythonFrameworkData {
   locks: string;
   /** Importable packages mypy and the wheel cover (`app`, or Django's project and apps). */
   sourcePackages: string[];
+  /**
+   * The oldest Python the framework runs on (`requires-python`, ruff's target, mypy's
+   * python_version), when newer than the language's (Django 6: 3.12).
+   */
+  minimumPython?: string;
+  /** Console scripts (`[project.scripts]`); absent: the `app` package's server and migrate. */
+  scripts?: Record<string, string>;
+  /** Extra `[tool.pytest.ini_options]` (pytest-django's DJANGO_SETTINGS_MODULE …). */
+  pytestOptions?: Record<string, unknown>;
+  /** Directories of generated code (Django's migrations) that ruff and mypy leave alone. */
+  generatedDirs?: string[];
 }
 
 /**

@@ -4,6 +4,7 @@ import type { DatabaseId } from '../databases/index.js';
 import type { Connector, FrameworkSpec, LanguageSpec, ManifestInput } from './types.js';
 import { t, type DevPackageName, type PackageName, type PythonFrameworkData } from './python-common.js';
 import { fastapi } from './python-fastapi.js';
+import { django } from './python-django.js';
 import { flask } from './python-flask.js';
 import type { FileRule, PlannedFile } from '../plan/types.js';
 
@@ -116,11 +117,11 @@ function databaseId(id: string): DatabaseId {
   return id as DatabaseId;
 }
 
-const pyTarget = `py${versions.minimum.replace('.', '')}`;
-
 function pyproject({ names, db, connector, framework }: ManifestInput): PlannedFile {
   const requirements = pythonRequirements(framework, connector);
   const own = frameworkData(framework);
+  const minimum = own.minimumPython ?? versions.minimum;
+  const generated = own.generatedDirs ?? [];
   const model = {
     'build-system': { requires: [versions.buildBackend], 'build-backend': 'hatchling.build' },
     project: {
@@ -130,12 +131,16 @@ function pyproject({ names, db, connector, framework }: ManifestInput): PlannedF
       readme: 'README.md',
       // The oldest Python the code is written for and verified on; containers and CI use
       // the newer release pinned in the Dockerfile and workflow.
-      'requires-python': `>=${versions.minimum}`,
+      'requires-python': `>=${minimum}`,
       dependencies: requirements.dependencies,
-      scripts: {
-        [names.name]: 'app.__main__:main',
-        [`${names.name}-migrate`]: 'app.migrate:main',
-      },
+      ...(own.scripts && Object.keys(own.scripts).length === 0
+        ? {}
+        : {
+            scripts: own.scripts ?? {
+              [names.name]: 'app.__main__:main',
+              [`${names.name}-migrate`]: 'app.migrate:main',
+            },
+          }),
     },
     // PEP 735 groups: `uv sync` installs `dev` by default, the Docker image leaves it out.
     'dependency-groups': { dev: requirements.dev },
@@ -143,8 +148,9 @@ function pyproject({ names, db, connector, framework }: ManifestInput): PlannedF
       hatch: { build: { targets: { wheel: { packages: own.sourcePackages } } } },
       mypy: {
         strict: true,
-        python_version: versions.minimum,
+        python_version: minimum,
         files: [...own.sourcePackages, 'tests'],
+        ...(generated.length > 0 ? { exclude: generated.map((dir) => `^${dir}/`) } : {}),
         plugins: own.mypyPlugins,
       },
       ...own.tool,
@@ -154,11 +160,13 @@ function pyproject({ names, db, connector, framework }: ManifestInput): PlannedF
           // Lets a bare `pytest` import `app` without an install, like `python -m pytest`.
           pythonpath: ['.'],
           addopts: '-ra --strict-markers',
+          ...own.pytestOptions,
         },
       },
       ruff: {
         'line-length': 100,
-        'target-version': pyTarget,
+        'target-version': `py${minimum.replace('.', '')}`,
+        ...(generated.length > 0 ? { 'extend-exclude': generated } : {}),
         lint: {
           select: ['ANN', 'ASYNC', 'B', 'E', 'F', 'FAST', 'I', 'N', 'PT', 'RUF', 'S', 'SIM', 'UP', 'W'],
           ignore: [
@@ -179,7 +187,7 @@ export const python = {
   id: 'python',
   label: 'Python',
   image: versions.image,
-  frameworks: { fastapi, flask },
+  frameworks: { fastapi, django, flask },
   files: [
     { from: t('tests/__init__.py'), to: 'tests/__init__.py' },
     { from: t('tests/unit/__init__.py'), to: 'tests/unit/__init__.py' },
@@ -304,6 +312,10 @@ export const python = {
     'django', 'flask',
     // Flask's own dependencies, and gunicorn's control client.
     'blinker', 'itsdangerous', 'jinja2', 'markupsafe', 'gunicornc',
+    // Pulled in by Django, DRF, drf-spectacular and the stubs; Django's own console scripts.
+    'asgiref', 'attrs', 'django-stubs-ext', 'inflection', 'jsonschema', 'jsonschema-specifications',
+    'pyyaml', 'referencing', 'rpds-py', 'sqlparse', 'types-pyyaml', 'uritemplate',
+    'django-admin', 'sqlformat',
   ],
   defaultPort: 3000,
   layout: [

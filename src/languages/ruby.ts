@@ -39,7 +39,9 @@ function sequelConnector(
     driver,
     files: [
       { from: 'ruby/connectors/sequel/item_store.rb.ejs', to: 'lib/{snake}/item_store.rb' },
+      { from: 'ruby/connectors/sequel/migrator.rb.ejs', to: 'lib/{snake}/migrator.rb' },
       { from: `ruby/connectors/${db}/001_create_items.rb`, to: 'db/migrate/001_create_items.rb' },
+      { from: 'ruby/spec/integration/migrate_spec.rb.ejs', to: 'spec/integration/migrate_spec.rb' },
     ],
     data: {
       ...data,
@@ -93,6 +95,8 @@ export const ruby = {
     { from: 'ruby/spec/unit/validation_spec.rb.ejs', to: 'spec/unit/validation_spec.rb' },
     { from: 'ruby/spec/integration/health_spec.rb.ejs', to: 'spec/integration/health_spec.rb' },
     { from: 'ruby/spec/integration/items_spec.rb.ejs', to: 'spec/integration/items_spec.rb' },
+    { from: 'ruby/spec/integration/unresponsive_database_spec.rb.ejs', to: 'spec/integration/unresponsive_database_spec.rb' },
+    { from: 'ruby/spec/support/freezable_proxy.rb', to: 'spec/support/freezable_proxy.rb' },
     { from: 'ruby/spec/functional/health_spec.rb', to: 'spec/functional/health_spec.rb' },
     { from: 'ruby/spec/functional/items_spec.rb', to: 'spec/functional/items_spec.rb' },
   ],
@@ -213,7 +217,8 @@ export const ruby = {
     writablePaths: ['/tmp'],
     serve: ['bundle', 'exec', 'puma', '-C', 'config/puma.rb'],
     migrate: ['bundle', 'exec', 'rake', 'db:migrate'],
-    migrationLock: false,
+    // `rake db:migrate` holds pg_advisory_lock / GET_LOCK while it runs (migrator.rb).
+    migrationLock: true,
     shutdownSeconds: 15,
   },
   defaultPort: 3000,
@@ -252,7 +257,7 @@ export const ruby = {
   layout: [
     ['config.ru', 'Rack entry point: builds the item store and hands the Sinatra app to Puma'],
     ['config/puma.rb', 'Puma: port, threads, SIGTERM drain (exit 0), the body-size ceiling, JSON for what Puma answers itself'],
-    ['lib/', 'the service: `app.rb` (routes, JSON errors), `validation.rb`, `item_store.rb` (database access), `body_limit.rb` (413), `config.rb` and `env_file.rb` (environment, `.env`)'],
+    ['lib/', 'the service: `app.rb` (routes, JSON errors), `validation.rb`, `item_store.rb` (database access), `migrator.rb` (SQL: migrations under a database lock), `body_limit.rb` (413), `config.rb` and `env_file.rb` (environment, `.env`)'],
     ['db/migrate/', 'Sequel migrations (SQL databases), applied in order by `make migrate`'],
     ['spec/unit/', 'RSpec tests that need no database'],
     ['spec/integration/', 'RSpec tests of every route against the database in TEST_DATABASE_URL or DATABASE_URL'],

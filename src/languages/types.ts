@@ -7,6 +7,11 @@ export interface Connector {
   /** Driver package name as the ecosystem spells it (`pg`, `psycopg`, `mysql2` …). */
   driver: string;
   files: FileRule[];
+  /**
+   * Debian/Ubuntu packages its driver needs to build from source (mysqlclient: a compiler and
+   * libmysqlclient's headers): the Dockerfile's build stage and CI install them first.
+   */
+  buildPackages?: string[];
   /** Capabilities the language's templates read (`<%= connector.x %>`), never database ids. */
   data?: Record<string, unknown>;
 }

@@ -34,6 +34,7 @@ function ciDatabaseUrl(ctx: ProjectContext, host: string): string {
 export function githubWorkflowModel(ctx: ProjectContext): Record<string, unknown> {
   const { db, lang } = ctx;
   const url = ciDatabaseUrl(ctx, '127.0.0.1');
+  const build = ctx.connector.buildPackages ?? [];
   return {
     name: 'CI',
     on: { push: { branches: ['main'] }, pull_request: {} },
@@ -58,6 +59,7 @@ export function githubWorkflowModel(ctx: ProjectContext): Record<string, unknown
           // No step pushes: the token is not left in .git/config for the dependencies' code to find.
           { uses: actions.checkout, with: { 'persist-credentials': false } },
           ...lang.ci.githubSetup,
+          ...(build.length ? [{ name: 'build dependencies', run: `sudo apt-get update && sudo apt-get install -y --no-install-recommends ${build.join(' ')}` }] : []),
           { name: 'make install', run: 'make install' },
           { name: 'audit dependencies', run: lang.ci.audit.join('\n') },
           ...CHECK_STEPS.map((t) => ({ name: `make ${t}`, run: `make ${t}` })),
@@ -69,6 +71,7 @@ export function githubWorkflowModel(ctx: ProjectContext): Record<string, unknown
 
 export function gitlabCiModel(ctx: ProjectContext): Record<string, unknown> {
   const { db, lang } = ctx;
+  const build = ctx.connector.buildPackages ?? [];
   const url = ciDatabaseUrl(ctx, 'db');
   const cache = lang.ci.gitlabCache;
   return {
@@ -80,7 +83,10 @@ export function gitlabCiModel(ctx: ProjectContext): Record<string, unknown> {
       variables: { ...serviceEnv(ctx), DATABASE_URL: url, TEST_DATABASE_URL: url, ...cache.variables },
       // Downloads survive between pipelines until the files that pin them change.
       cache: { key: { files: cache.keyFiles }, paths: cache.paths },
-      before_script: lang.ci.gitlabBeforeScript,
+      before_script: [
+        ...lang.ci.gitlabBeforeScript,
+        ...(build.length ? [`apt-get update && apt-get install -y --no-install-recommends ${build.join(' ')}`] : []),
+      ],
       script: ['make install', ...lang.ci.audit, ...CHECK_STEPS.map((t) => `make ${t}`)],
     },
   };

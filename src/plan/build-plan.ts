@@ -118,7 +118,7 @@ export function buildPlan(answers: Answers, inputs: PlanInputs): Plan {
         audit: lang.ci.audit,
       },
       db: { label: db.label, family: db.family, scheme: db.scheme, port: db.port, image: db.image },
-      connector: { driver: connector.driver, ...connector.data },
+      connector: { driver: connector.driver, buildPackages: connector.buildPackages ?? [], ...connector.data },
       docker: answers.docker,
       kubernetes: answers.kubernetes ? kubernetesSummary(ctx) : null,
       ci: answers.ci,

@@ -22,7 +22,9 @@ export async function renderPlan(plan: Plan, templatesDir: string): Promise<Rend
       const raw = await readFile(file);
       if (!f.template.endsWith('.ejs')) return { ...base, content: raw };
       try {
-        const text = ejs.render(raw.toString('utf8'), plan.templateData, { filename: file, strict: false });
+        // No template writes HTML: `<%= %>` must not turn a README's `'` into `&#39;` or a
+        // source file's `<` into `&lt;`.
+        const text = ejs.render(raw.toString('utf8'), plan.templateData, { filename: file, strict: false, escape: String });
         return { ...base, content: Buffer.from(text, 'utf8') };
       } catch (err) {
         throw new Error(`template ${f.template} failed for ${f.path}: ${(err as Error).message}`);

@@ -54,6 +54,11 @@ describe('usage errors exit 2 and write nothing', () => {
       ['x', '--framework', 'fastapi', '--db', 'mysql', '--yes'],
       /"fastapi" with --lang node\. Valid choices: fastify, express/,
     ],
+    [
+      'a database the framework cannot reach (Django with MongoDB)',
+      ['x', '--lang', 'python', '--framework', 'django', '--db', 'mongo', '--yes'],
+      /--framework django cannot be used with --db mongo: .*MongoDB.*Choose --db postgres, --db mysql, or another framework/,
+    ],
     ['an unknown flag', ['x', '--yes', '--colour'], /Unknown argument: colour/],
     ['a flag given twice', ['x', '--lang', 'node', '--lang', 'php', '--yes'], /--lang was given more than once/],
     ['an invalid --name', ['x', '--name', 'My API', '--yes'], /invalid project name "My API".*--name my-api/],

@@ -9,6 +9,7 @@ import { createDatabase, probeDatabase } from '../support/databases.js';
 import { freePort, runOk, startService, stopAll, type Env } from '../support/processes.js';
 import { skipBecause } from '../skip.js';
 import { checkHostile } from '../support/hostile.js';
+import { judgeHostile, knownHostileFailures } from './hostile-known.js';
 import { checkSigtermInFlight } from '../support/load.js';
 import { assertReport } from '../support/report.js';
 import { runSchemathesis, schemathesisUnavailable } from '../support/schemathesis.js';
@@ -42,9 +43,14 @@ describe.concurrent('end to end', () => {
     const reason = langReasons[lang] ?? (dbState.available ? null : dbState.reason);
     it(`${title}: own tests pass against a real server, the booted service meets the contract`, async (ctx) => {
       if (reason) skipBecause(ctx, reason);
+      const frameworkReason = await runtimes[lang].unavailableFor?.(framework);
+      if (frameworkReason) skipBecause(ctx, frameworkReason);
       const standIn = runtimes[lang].standInLimit?.(db);
       if (standIn) skipBecause(ctx, standIn, true);
-      await runCombination(combination);
+      // Defects the run knows of and does not count as passed: the CI summary lists them.
+      const knownDefects: string[] = [];
+      (ctx.task.meta as { knownDefects?: string[] }).knownDefects = knownDefects;
+      await runCombination(combination, knownDefects);
     }, 15 * 60_000);
   }
 });
@@ -61,7 +67,7 @@ const NEAR_MISS_NAMES: Record<LanguageId, string> = {
   ruby: 'queue-service',
 };
 
-async function runCombination({ lang, framework, db }: Combination): Promise<void> {
+async function runCombination({ lang, framework, db }: Combination, knownDefects: string[]): Promise<void> {
   const runtime = runtimes[lang];
   const work = await tempDir(`e2e-${lang}-${framework}-${db}`);
   const dir = path.join(work, 'e2e-app');
@@ -137,11 +143,16 @@ async function runCombination({ lang, framework, db }: Combination): Promise<voi
       console.log(`[${lang} × ${db}] schemathesis: ${fuzz.summary?.test_cases.generated ?? 0} generated requests, ${fuzz.failed.length} failed checks`);
       assertReport(fuzz, 'schemathesis');
     }
-    if (process.env.CBS_HOSTILE === '1') {
-      // Opt-in until every stack passes it (issue 17): the report names each failure.
+    if (process.env.CBS_HOSTILE !== '0') {
       const hostile = await checkHostile(base);
-      console.log(`[${lang} × ${db}] hostile input: ${hostile.passed.length} checks passed, ${hostile.failed.length} failed`);
-      assertReport(hostile, 'hostile-input');
+      const verdict = judgeHostile(hostile, knownHostileFailures(lang, framework, db));
+      console.log(
+        `[${lang}/${framework} × ${db}] hostile input: ${hostile.passed.length} checks passed, ${hostile.failed.length} failed (${verdict.known.length} known defects)`,
+      );
+      for (const k of verdict.known) console.warn(`[${lang}/${framework} × ${db}] hostile input KNOWN DEFECT (issue 17): ${k.check} — ${k.reason}`);
+      knownDefects.push(...verdict.known.map((k) => `${k.check} — ${k.reason}`));
+      expect(verdict.nowPassing, 'listed in test/e2e/hostile-known.ts as failing, but passing now: take them off the list').toEqual([]);
+      assertReport(verdict.unexpected, 'hostile-input');
     }
     // Through make, only "the whole group ended without SIGKILL" is observable.
     const stopped = await service.stop('SIGTERM', 15_000);

@@ -5,7 +5,7 @@ import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { createBackend } from '../../src/index.js';
-import { combinations, languageFor } from '../../src/languages/index.js';
+import { combinations, connectorFor, languageFor } from '../../src/languages/index.js';
 import { actions } from '../../src/versions.js';
 import { tempDir } from '../cli/run-cli.js';
 
@@ -77,6 +77,18 @@ describe.each(combos)('$lang ($framework) × $db CI files', ({ lang, framework, 
     expect(script[0]).toBe('make install');
     expect(script).toEqual(expect.arrayContaining(spec.ci.audit));
     expect(script.indexOf(spec.ci.audit[0]!)).toBe(1);
+  });
+
+  // mysqlclient (Django × MySQL) builds from source: slim CI images lack a compiler and its headers.
+  const build = connectorFor(lang, framework, db)!.buildPackages ?? [];
+  if (build.length) it("installs the driver's build packages before make install, in both CIs", async () => {
+    const github = ((await yaml('.github/workflows/ci.yml')).jobs.test.steps as Step[]).map((s) => s.run ?? '');
+    const gitlab = [...((await yaml('.gitlab-ci.yml')).test.before_script as string[])];
+    for (const lines of [github, gitlab]) {
+      const at = lines.findIndex((l) => /apt-get install/.test(l) && build.every((p) => l.split(/\s+/).includes(p)));
+      if (build.length) expect(at, `a step installing ${build.join(' ')}`).toBeGreaterThanOrEqual(0);
+    }
+    if (build.length) expect(github.findIndex((l) => l.includes(build[0]!))).toBeLessThan(github.indexOf('make install'));
   });
 
   it('.github/dependabot.yml: valid, covering the packages, the images and the actions', async () => {

@@ -1,18 +1,21 @@
 /**
  * Python projects are installed as their README says: `make install`, which runs
  * `uv sync --locked`, so every package comes from PyPI at exactly the version uv.lock pins
- * (and uv fails if the lock does not match pyproject.toml). The interpreter is this
- * machine's CPython 3.11 (`python3` on PATH, pyenv here), the oldest line the project's
- * `requires-python` admits; the Dockerfile's newer CPython cannot be had here (no Docker).
+ * (and uv fails if the lock does not match pyproject.toml). The interpreter (UV_PYTHON) is
+ * the oldest CPython on this machine that the project's `requires-python` admits: `python3`
+ * on PATH (3.11 here) or one of pyenv's (`$PYENV_ROOT/versions/*`, 3.12 and 3.13 here, for
+ * Django 6); the Dockerfile's newer CPython cannot be had here (no Docker).
  * uv itself is the pinned release from PyPI, installed once into a per-user cache.
  * After the install, the installed versions are compared with the project's pins and
  * printed, so the output says which releases ran.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
+import { frameworkSpec } from '../../../src/languages/index.js';
+import type { PythonFrameworkData } from '../../../src/languages/python-common.js';
 import { python as versions } from '../../../src/versions.js';
 import { run, runOk } from '../../support/processes.js';
 import type { LocalRuntime } from './types.js';
@@ -24,7 +27,12 @@ const uvBin = path.join(uvDir, 'bin', 'uv');
 const [minMajor, minMinor] = versions.minimum.split('.').map(Number) as [number, number];
 
 /** The packages whose versions the output names, in this order, when the project has them. */
-const KEY_PACKAGES = ['fastapi', 'starlette', 'pydantic', 'pydantic-settings', 'uvicorn', 'psycopg', 'psycopg-pool', 'pymysql', 'sqlalchemy', 'pymongo', 'pytest', 'ruff', 'mypy'];
+const KEY_PACKAGES = [
+  'fastapi', 'starlette', 'pydantic', 'pydantic-settings', 'uvicorn',
+  'django', 'djangorestframework', 'drf-spectacular', 'gunicorn',
+  'psycopg', 'psycopg-pool', 'pymysql', 'sqlalchemy', 'mysqlclient', 'pymongo',
+  'pytest', 'pytest-django', 'ruff', 'mypy', 'django-stubs',
+];
 
 interface Interpreter {
   path: string;
@@ -50,6 +58,52 @@ function findInterpreter(): Promise<Interpreter | string> {
     return { path: exe, version: version! };
   })();
   return interpreter;
+}
+
+let candidates: Promise<Interpreter[]> | undefined;
+
+/** Every CPython here: `python3` on PATH and pyenv's versions, oldest first. */
+function findCandidates(): Promise<Interpreter[]> {
+  candidates ??= (async () => {
+    const pyenvRoot = process.env.PYENV_ROOT || path.join(homedir(), '.pyenv');
+    const pyenvVersions = await readdir(path.join(pyenvRoot, 'versions')).catch(() => [] as string[]);
+    const paths = ['python3', ...pyenvVersions.map((v) => path.join(pyenvRoot, 'versions', v, 'bin', 'python3')).filter((p) => existsSync(p))];
+    const found: Interpreter[] = [];
+    for (const candidate of paths) {
+      const probe = await run(candidate, ['-c', 'import sys; print(sys.executable); print(*sys.version_info[:3], sep=".")'], {
+        cwd: homedir(),
+        timeoutMs: 30_000,
+      }).catch(() => null);
+      if (!probe) continue;
+      const [exe, version] = probe.stdout.trim().split('\n');
+      if (probe.code === 0 && exe && version && !found.some((f) => f.path === exe)) found.push({ path: exe, version });
+    }
+    return found.sort((a, b) => compareVersions(a.version, b.version));
+  })();
+  return candidates;
+}
+
+function compareVersions(a: string, b: string): number {
+  const [x, y] = [a, b].map((v) => v.split('.').map(Number));
+  for (let i = 0; i < 3; i++) if ((x![i] ?? 0) !== (y![i] ?? 0)) return (x![i] ?? 0) - (y![i] ?? 0);
+  return 0;
+}
+
+/** The oldest CPython here of `minimum` (`3.12`) or later, or why there is none. */
+async function interpreterAtLeast(minimum: string): Promise<Interpreter | string> {
+  const found = await findCandidates();
+  const fit = found.find((i) => compareVersions(i.version, minimum) >= 0);
+  if (fit) return fit;
+  const seen = found.map((i) => i.version).join(', ') || 'none';
+  return `no CPython >= ${minimum} here (python3 on PATH and pyenv's versions: ${seen}); install one with pyenv`;
+}
+
+/** The project's `requires-python = ">=X.Y"` lower bound. */
+async function requiredPython(dir: string): Promise<string> {
+  const manifest = parseToml(await readFile(path.join(dir, 'pyproject.toml'), 'utf8')) as { project: { 'requires-python': string } };
+  const match = /^>=\s*(\d+\.\d+)$/.exec(manifest.project['requires-python'].trim());
+  if (!match) throw new Error(`requires-python is not of the form >=X.Y: ${manifest.project['requires-python']}`);
+  return match[1]!;
 }
 
 let ensured: Promise<string | null> | undefined;
@@ -121,6 +175,13 @@ export const runtime: LocalRuntime = {
     return null;
   },
 
+  // A framework may need a newer Python than the language's minimum (Django 6: 3.12).
+  async unavailableFor(framework) {
+    const data = frameworkSpec('python', framework)?.data as PythonFrameworkData | undefined;
+    const found = await interpreterAtLeast(data?.minimumPython ?? versions.minimum);
+    return typeof found === 'string' ? found : null;
+  },
+
   // uv for `make install` (on UV_PYTHON, see env); every other target runs .venv/bin/python.
   makeVars: { UV: uvBin },
 
@@ -132,11 +193,11 @@ export const runtime: LocalRuntime = {
   },
 
   async install(dir, env) {
-    const found = await findInterpreter();
+    const found = await interpreterAtLeast(await requiredPython(dir));
     if (typeof found === 'string') throw new Error(found);
     await runOk('make', ['--no-print-directory', 'install', `UV=${uvBin}`], {
       cwd: dir,
-      env,
+      env: { ...env, UV_PYTHON: found.path },
       timeoutMs: 10 * 60_000,
     });
     const listed = await runOk(uvBin, ['pip', 'list', '--format', 'json', '--python', path.join(dir, '.venv/bin/python')], {

@@ -7,10 +7,17 @@
  * here, and the pinned Ruby, which Debian does not package. It runs when the root's Ruby is
  * the pinned one; otherwise every target runs its tool from Debian's gems (`BUNDLE_EXEC=`).
  *
- * One stand-in is broken by itself: Debian 13's mongo gem (2.5.1, from 2018) calls
- * URI.decode, which Ruby 3.0 removed, for every connection string, so it cannot connect at
- * all on Debian 13's own Ruby. For MongoDB projects only, the suite defines that method
- * (RUBYOPT); the generated code never sees it, and the pinned mongo 2.23 has no such call.
+ * Two stand-ins have defects of their own, which the suite patches through RUBYOPT (the
+ * generated code never sees the patches):
+ * - Puma 6.6's SIGTERM stop could hang in IO#close on its notify pipe, or die with "No live
+ *   threads left", whenever the app had a thread of its own; and it let a declared or chunked
+ *   body past http_content_length_limit go unanswered or be read whole: PUMA_STAND_IN_PATCH,
+ *   every project (details there).
+ * - Debian 13's mongo gem (2.5.1, from 2018) calls URI.decode, which Ruby 3.0 removed, for
+ *   every connection string, so it cannot connect at all on Debian 13's own Ruby; its cursor
+ *   finalizer takes mutexes, which raises when GC runs it inside a signal trap; and it reports
+ *   a socket read timeout as a bare Timeout::Error. URI_DECODE_SHIM and
+ *   CURSOR_FINALIZER_PATCH, MongoDB projects only.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -55,9 +62,154 @@ unless URI.respond_to?(:decode)
 end
 `;
 
+/**
+ * The mongo gem 2.5.1 registers a finalizer on every cursor that takes two mutexes (the cursor
+ * reaper's, and the session pool's for an implicit session). GC runs finalizers wherever it
+ * happens to run, also inside a signal handler such as Puma's SIGTERM trap, where
+ * Mutex#synchronize raises "can't be called from trap context"; Puma's stop then intermittently
+ * hung. Later releases (the pinned 2.23 among them) only enqueue from the finalizer. This does
+ * the same for 2.5.1: the finalizer pushes the gem's own clean-up onto a Thread::Queue (safe in a
+ * trap), and one background thread runs it, taking the mutexes in an ordinary thread.
+ * It also makes 2.5.1 report a read past socket_timeout as Mongo::Error::SocketTimeoutError,
+ * as later releases do, rather than a bare Timeout::Error.
+ */
+export const CURSOR_FINALIZER_PATCH = `# frozen_string_literal: true
+
+require 'mongo'
+
+if Mongo::VERSION == '2.5.1'
+  module CursorFinalizerOutsideTraps
+    QUEUE = Thread::Queue.new
+    WORKER = Mutex.new
+
+    def self.start
+      WORKER.synchronize do
+        @worker ||= Thread.new do
+          loop do
+            QUEUE.pop.call
+          rescue StandardError => e
+            warn "mongo cursor clean-up failed: #{e.class}: #{e.message}"
+          end
+        end
+      end
+    end
+
+    # Called from Cursor#initialize (an ordinary thread); the proc it returns may run in a trap.
+    def finalize(*)
+      cleanup = super
+      CursorFinalizerOutsideTraps.start
+      proc { QUEUE << cleanup }
+    end
+  end
+  Mongo::Cursor.singleton_class.prepend(CursorFinalizerOutsideTraps)
+
+  # 2.5.1 reports a socket read past socket_timeout as a bare Timeout::Error; later releases
+  # (2.23 too) raise Mongo::Error::SocketTimeoutError, which is what the generated code rescues.
+  module SocketTimeoutAsDriverError
+    private
+
+    def read_from_socket(*)
+      super
+    rescue Timeout::Error => e
+      raise Mongo::Error::SocketTimeoutError, e.message
+    end
+  end
+  Mongo::Socket.prepend(SocketTimeoutAsDriverError)
+end
+`;
+
+/**
+ * Puma 6.6 (Debian 13's, standing in for the pinned Puma 8.0.2) has two defects the suite
+ * removes, in `puma` processes only:
+ * - It wakes its server thread by writing to a pipe from inside the SIGTERM trap; the server
+ *   thread, woken, closes that pipe, and its IO#close could wait forever for the trap's write
+ *   (puma/puma#3677). Stops intermittently hung, or died with "No live threads left.
+ *   Deadlock?" and exit 1, whenever the app had a thread of its own (Timeout's, the MongoDB
+ *   driver's): 1 stop in 6 to 12 here. Upstream's fix (puma/puma#3940: IO#syswrite, on Puma's
+ *   main branch, in no release yet, so the pinned Puma 8.0.2 still has the race) still failed
+ *   1 stop in 12 here; writing from a thread of its own, so the trap never touches the pipe,
+ *   failed none in 30.
+ * - It checks http_content_length_limit only when more body bytes arrive, and not per chunk:
+ *   a declared Content-Length over the limit with no body following got no answer at all, and a
+ *   chunked body was read to its end. Puma 8.0.2 refuses both as soon as it knows (setup_body,
+ *   write_chunk); this does the same, with Puma's own plain-text 413 as 8.0.2 answers it.
+ */
+export const PUMA_STAND_IN_PATCH = `# frozen_string_literal: true
+
+if File.basename($PROGRAM_NAME) == 'puma'
+  require 'puma'
+  require 'puma/server'
+  require 'puma/client'
+  if Puma::Const::PUMA_VERSION == '6.6.0'
+    module NotifyWithoutWriteLock
+      private
+
+      # From a thread of its own, so that the trap never holds the pipe the server thread closes.
+      def notify_safely(message)
+        notify = @notify
+        Thread.new do
+          notify.syswrite(message)
+        rescue IOError, NoMethodError, Errno::EPIPE, Errno::EBADF
+          nil # the server, in another thread, is already shutting down
+        end
+      end
+    end
+    Puma::Server.prepend(NotifyWithoutWriteLock)
+
+    module BodyLimitFromHeaders
+      # Raised from a chunk past the limit; caught where the body is being read.
+      class Exceeded < StandardError; end
+
+      private
+
+      def setup_body
+        length = @env[Puma::Const::CONTENT_LENGTH]
+        if @http_content_length_limit && !@env[Puma::Const::TRANSFER_ENCODING2] &&
+           length&.match?(/\\A\\d+\\z/) && length.to_i > @http_content_length_limit
+          return refuse_body
+        end
+
+        super
+      end
+
+      def setup_chunked_body(*)
+        super
+      rescue Exceeded
+        refuse_body
+      end
+
+      def read_chunked_body
+        super
+      rescue Exceeded
+        refuse_body
+      end
+
+      def write_chunk(str)
+        raise Exceeded if @http_content_length_limit&.< @chunked_content_length + str.bytesize
+
+        super
+      end
+
+      def refuse_body
+        @http_content_length_limit_exceeded = true
+        @buffer = nil
+        @tempfile&.close
+        @body = Puma::Client::EmptyBody
+        @env['HTTP_CONNECTION'] = 'close'
+        set_ready
+        true
+      end
+    end
+    Puma::Client.prepend(BodyLimitFromHeaders)
+  end
+end
+`;
+
 /** Host directory bound into the root for the suite's own files (the shim, lint probes). */
 const SUPPORT_DIR = path.join(os.tmpdir(), 'create-backend-starter-ruby-support');
 const SHIM = path.join(SUPPORT_DIR, 'uri_decode.rb');
+const PATCH = path.join(SUPPORT_DIR, 'mongo_cursor_finalizer.rb');
+const PUMA_PATCH = path.join(SUPPORT_DIR, 'puma_stand_in.rb');
 
 let rootPath: string | undefined;
 /** Whether the root's Ruby is the one `.ruby-version` pins, so `bundle install` could resolve. */
@@ -80,6 +232,8 @@ export const runtime: LocalRuntime = {
     rootPath = await ensureDebian13Root();
     await mkdir(SUPPORT_DIR, { recursive: true });
     await writeFile(SHIM, URI_DECODE_SHIM);
+    await writeFile(PATCH, CURSOR_FINALIZER_PATCH);
+    await writeFile(PUMA_PATCH, PUMA_STAND_IN_PATCH);
     const probe = await inside('ruby', ['-e', PROBE, ...Object.keys(LIBRARIES)], SUPPORT_DIR, [SUPPORT_DIR]);
     if (probe.code !== 0) return `ruby in the Debian 13 root cannot run the library check: ${probe.stderr.trim().split('\n').at(-1)}`;
     const [version = '', ...missing] = probe.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
@@ -95,7 +249,13 @@ export const runtime: LocalRuntime = {
         ? `Ruby projects: \`make install\` (bundle install of the Gemfile) on Ruby ${version} in the Debian 13 root`
         : `Ruby projects run in the Debian 13 root on Debian 13's gems, standing in for the Gemfile's pins ` +
             `(RubyGems is not reachable here and .ruby-version pins Ruby ${pinned.version}, which Debian does not package): ` +
-            `Ruby ${version}; ${ran}`,
+            `Ruby ${version}; ${ran}. The suite patches two stand-ins (RUBYOPT, never the generated code): ` +
+            "Puma 6.6, whose SIGTERM stop could hang in IO#close on its notify pipe (puma/puma#3677, still in the pinned " +
+            'Puma 8.0.2), writes to that pipe from a thread instead of from the signal trap, and refuses a body past its ' +
+            'limit from the Content-Length header or the chunk that crosses it, as Puma 8.0.2 does; for MongoDB projects, the mongo gem 2.5.1 gets URI.decode, which Ruby 3.0 removed and 2.5.1 calls for ' +
+            'every connection string, its cursor finalizer (which takes mutexes, and so raised inside ' +
+            "Puma's SIGTERM trap) hands its clean-up to a background thread, and a socket read timeout is reported as " +
+            'Mongo::Error::SocketTimeoutError, as later releases do (2.5.1 raises a bare Timeout::Error)',
     );
     return null;
   },
@@ -132,21 +292,14 @@ export const runtime: LocalRuntime = {
     if (r.code !== 0) throw new Error(`make install failed:\n${r.stdout}${r.stderr}`);
   },
 
-  standInLimit(db) {
-    if (pinnedRuby || db !== 'mongo') return null;
-    return (
-      "Debian 13's mongo gem 2.5.1 (2018; the Gemfile pins 2.23) stands in here and intermittently " +
-      "hangs Puma's SIGTERM stop on Ruby 3.3: its cursor finalizer takes a mutex when GC runs it " +
-      'inside the signal trap (ThreadError: can\'t be called from trap context). Ruby × MongoDB ' +
-      'passed the whole e2e path in most runs, but a stand-in that fails at random proves nothing ' +
-      'either way, so it is not counted'
-    );
-  },
-
   async wrap(command, args, cwd) {
     if (!rootPath) throw new Error('the Debian 13 root is not ready: unavailable() runs first');
     // BASE_URL (Vitest sets BASE_URL=/ in its workers) is cleared by combinations.test.ts.
-    if (!(await isMongoProject(cwd))) return inRoot(rootPath, command, args, { cwd, binds: [cwd] });
-    return inRoot(rootPath, 'env', [`RUBYOPT=-r${SHIM}`, command, ...args], { cwd, binds: [cwd, SUPPORT_DIR] });
+    // The patches are for the stand-in gems only; the pinned Puma and mongo need none.
+    const patches = pinnedRuby ? [] : [PUMA_PATCH];
+    if (await isMongoProject(cwd)) patches.push(SHIM, ...(pinnedRuby ? [] : [PATCH]));
+    if (patches.length === 0) return inRoot(rootPath, command, args, { cwd, binds: [cwd] });
+    const rubyopt = patches.map((p) => `-r${p}`).join(' ');
+    return inRoot(rootPath, 'env', [`RUBYOPT=${rubyopt}`, command, ...args], { cwd, binds: [cwd, SUPPORT_DIR] });
   },
 };

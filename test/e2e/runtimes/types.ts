@@ -13,6 +13,11 @@ export interface LocalRuntime {
    * or null when it can: then the e2e suite runs it on the generated project.
    */
   lintUnavailable(): Promise<string | null>;
+  /**
+   * Why one of the language's frameworks cannot run here (it needs a newer runtime than the
+   * language's minimum, say), or null. Absent: every framework runs where the language does.
+   */
+  unavailableFor?(framework: string): Promise<string | null>;
   /** Make variables for every `make` call (e.g. `{ PYTHON: '/usr/bin/python3' }`). */
   makeVars: Record<string, string>;
   /** Extra environment for every command (e.g. PATH with another Node release first). */

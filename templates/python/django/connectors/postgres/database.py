@@ -1,0 +1,46 @@
+"""PostgreSQL through psycopg 3 and Django's connection pool (psycopg_pool)."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import dj_database_url
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+# One connection per gunicorn thread (gunicorn.conf.py), so no request waits for another's.
+POOL_SIZE = 8
+# Waiting for a connection when the database is down ends here (HTTP 503), and connecting
+# gives up after libpq's shortest timeout.
+POOL_TIMEOUT_SECONDS = 1.5
+CONNECT_TIMEOUT_SECONDS = 2
+# A query the server works on for longer is cancelled by the server.
+STATEMENT_TIMEOUT_MS = 10_000
+# Any fixed number: it names the lock that keeps two `migrate` runs from interleaving.
+MIGRATION_LOCK = 727_001
+
+
+def database_settings(url: str) -> dict[str, Any]:
+    """Django's DATABASES entry for a postgres:// URL, its query options kept."""
+    settings: dict[str, Any] = dict(dj_database_url.parse(url, conn_health_checks=True))
+    settings["OPTIONS"] = {
+        **settings.get("OPTIONS", {}),
+        "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+        "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}",
+        "pool": {"min_size": 1, "max_size": POOL_SIZE, "timeout": POOL_TIMEOUT_SECONDS},
+    }
+    return settings
+
+
+@contextmanager
+def migration_lock(connection: BaseDatabaseWrapper) -> Iterator[None]:
+    """Hold PostgreSQL's advisory lock: a second runner waits until the first is done."""
+    with connection.cursor() as cursor:
+        # Waiting for the lock, and a long migration, must not hit the statement timeout.
+        cursor.execute("SET statement_timeout = 0")
+        cursor.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK])
+            cursor.execute("RESET statement_timeout")
