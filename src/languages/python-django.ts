@@ -1,6 +1,7 @@
 import { python as versions } from '../versions.js';
 import type { FrameworkSpec } from './types.js';
 import { t, type PythonFrameworkData } from './python-common.js';
+import { gunicornWorkerFiles, gunicornWorkerLayout } from './python-gunicorn.js';
 
 const dj = (path: string): string => t(`django/${path}`);
 
@@ -19,7 +20,9 @@ export const django: FrameworkSpec = {
     'together cannot run them twice. Settings come from the environment (`DATABASE_URL` read ' +
     'by dj-database-url, `.env` by python-dotenv); PostgreSQL is reached through psycopg 3 ' +
     'and the connection pool built into Django, MySQL through mysqlclient, the driver Django ' +
-    'recommends. gunicorn serves it (threaded workers, a graceful drain on SIGTERM), ' +
+    'recommends. gunicorn serves it (threaded workers, a graceful drain on SIGTERM; a small ' +
+    "subclass of gunicorn's worker, `config/gunicorn_worker.py`, answers what gunicorn refuses " +
+    "itself in the API's JSON and times out a request that stops arriving after 30 s with 408), " +
     'pytest-django runs the tests, and `make lint` runs ruff and `mypy --strict` with ' +
     'django-stubs. Django 6 needs Python 3.12 or later. Dependencies are pinned in ' +
     '`pyproject.toml` and locked, with hashes, in `uv.lock`; `make install` runs ' +
@@ -29,6 +32,7 @@ export const django: FrameworkSpec = {
   files: [
     { from: dj('manage.py'), to: 'manage.py' },
     { from: dj('gunicorn.conf.py'), to: 'gunicorn.conf.py' },
+    ...gunicornWorkerFiles('config'),
     { from: dj('config/__init__.py'), to: 'config/__init__.py' },
     { from: dj('config/settings.py.ejs'), to: 'config/settings.py' },
     { from: dj('config/test_settings.py'), to: 'config/test_settings.py' },
@@ -102,13 +106,15 @@ export const django: FrameworkSpec = {
     ['items/management/commands/migrate.py', 'the Django `migrate` command under a database lock (one runner at a time)'],
     ['items/errors.py', 'every error as a JSON body with an `error` message: DRF exceptions, 404, 500'],
     ['gunicorn.conf.py', 'the production server: threaded workers on $PORT, a graceful drain on SIGTERM'],
+    ...gunicornWorkerLayout('config'),
     ['tests/unit/', 'the HTTP layer without a database (pytest-django blocks it)'],
     ['tests/integration/', 'every route against the real database, each test in a rolled-back transaction'],
     ['tests/functional/', 'black-box HTTP against BASE_URL, or a server the suite starts (and stops with SIGTERM)'],
   ],
   data: {
     packages: ['django', 'djangorestframework', 'drf-spectacular', 'dj-database-url', 'python-dotenv', 'gunicorn'],
-    devPackages: ['pytest-django', 'django-stubs', 'djangorestframework-stubs', 'httpx2'],
+    // types-gunicorn: config/gunicorn_worker.py subclasses gunicorn's worker under mypy --strict.
+    devPackages: ['pytest-django', 'django-stubs', 'djangorestframework-stubs', 'httpx2', 'types-gunicorn'],
     mypyPlugins: ['mypy_django_plugin.main', 'mypy_drf_plugin.main'],
     tool: { 'django-stubs': { django_settings_module: 'config.settings' } },
     locks: dj('locks'),

@@ -30,7 +30,7 @@ export const flask: FrameworkSpec = {
     'in `schema_migrations`.',
   files: [
     ...plainDriverFiles,
-    ...gunicornWorkerFiles,
+    ...gunicornWorkerFiles('app'),
     { from: fl('app/__main__.py'), to: 'app/__main__.py' },
     { from: fl('app/api.py'), to: 'app/api.py' },
     { from: fl('app/main.py.ejs'), to: 'app/main.py' },
@@ -45,7 +45,7 @@ export const flask: FrameworkSpec = {
     ['app/main.py', 'the app factory: JSON error responses, strict JSON, the 1 MiB limit, /openapi.json and /docs'],
     ['app/api.py', 'the routes, one blueprint, validated by Pydantic models (flask-openapi3)'],
     ['app/__main__.py', '`python -m app`: gunicorn on $PORT, graceful shutdown on SIGTERM'],
-    ...gunicornWorkerLayout,
+    ...gunicornWorkerLayout('app'),
     ...plainDriverLayout,
     ['tests/unit/', "fast tests of the HTTP layer (Flask's test client) against an in-memory store"],
     ['tests/integration/', 'every route against the real database'],

@@ -16,7 +16,9 @@ load_dotenv(Path(__file__).resolve().parent / ".env", override=False)
 bind = [f"0.0.0.0:{os.environ.get('PORT', '3000')}"]
 # Threaded workers: a request waiting on the database does not hold up the others. Each
 # thread holds at most one database connection, so the pool's size follows `threads`.
-worker_class = "gthread"
+# gunicorn's gthread worker, answering its own protocol errors in the API's JSON and timing
+# out stalled requests (config/gunicorn_worker.py).
+worker_class = "config.gunicorn_worker.ApiWorker"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 # A worker silent for this long is restarted; database timeouts end requests well before.
