@@ -1,4 +1,4 @@
-"""`python -m app.healthcheck`: exit 0 when /health answers 200 (the container HEALTHCHECK).
+"""The container HEALTHCHECK, run as a module: exit 0 when /health answers 200.
 
 Slim images have no curl; the standard library is enough.
 """

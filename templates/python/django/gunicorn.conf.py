@@ -23,6 +23,11 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 # A worker silent for this long is restarted; database timeouts end requests well before.
 timeout = 30
+# Idle keep-alive connections close after this: longer than a client's or a load balancer's
+# own idle timeout (Node's fetch 4-5 s, common balancers 60 s), so the server never closes a
+# connection the client is reusing at that moment (gunicorn's default of 2 s reset requests
+# that way). gthread parks idle connections in its poller: they hold no thread.
+keepalive = 65
 graceful_timeout = 15
 # gunicorn's longest request line (default 4094): a query too long to parse reaches the API,
 # which answers it with a JSON 400, instead of gunicorn's plain-text one.

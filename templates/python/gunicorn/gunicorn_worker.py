@@ -127,7 +127,7 @@ class ApiWorker(ThreadWorker):
 
     def load_wsgi(self) -> None:
         super().load_wsgi()
-        self.wsgi = _answer_body_timeouts(self.wsgi)
+        self.wsgi = _close_after_refused_bodies(_answer_body_timeouts(self.wsgi))
 
     def handle_request(self, req: Request, conn: TConn) -> bool:
         keepalive = super().handle_request(req, conn)
@@ -178,5 +178,30 @@ def _answer_body_timeouts(app: WsgiApp) -> WsgiApp:
         if hasattr(result, "close"):
             result.close()
         return [json_error(408, HTTPStatus(408).phrase)[2]]
+
+    return middleware
+
+
+def _close_after_refused_bodies(app: WsgiApp) -> WsgiApp:
+    """WSGI middleware: a 413 closes the connection, and says so.
+
+    The app refuses a body over the limit without reading it. gunicorn then drains at most
+    64 KiB of it before the next request and, failing that, closes the connection, but only
+    after answering with keep-alive, so a client that reuses the connection meanwhile gets a
+    reset instead of an answer. Applications cannot set `Connection` (gunicorn drops it as
+    hop-by-hop), so the close is asked of gunicorn's response, whose method start_response is.
+    """
+
+    def middleware(
+        environ: MutableMapping[str, Any], start_response: StartResponse
+    ) -> Iterable[bytes]:
+        def respond(status: str, headers: Iterable[tuple[str, str]]) -> None:
+            if status.startswith("413"):
+                response = getattr(start_response, "__self__", None)
+                if response is not None and hasattr(response, "force_close"):
+                    response.force_close()
+            start_response(status, headers)
+
+        return app(environ, respond)
 
     return middleware

@@ -26,11 +26,13 @@ THREADS = 8
 # gunicorn's largest bounded request line (its default is 4094): URLs up to 8 KiB reach the
 # app, which answers a bad one with JSON; a longer one gets gunicorn's own 414.
 REQUEST_LINE_BYTES = 8190
-# Idle keep-alive connections close after this. With gunicorn's default of 2 s, a kept-alive
-# connection was closed just as the client reused it after a /health that took its full 2 s
-# (database down), and the next request failed; 5 s (the top of gunicorn's advice for
-# clients connecting directly) outlasts every answer the health check gives.
-KEEPALIVE_SECONDS = 5
+# Idle keep-alive connections close after this. A client (or a proxy) that reuses a
+# connection at the moment the server times it out gets a reset instead of an answer: with
+# gunicorn's default of 2 s, and still now and then with 5 s, a client whose own idle timeout
+# is 4-5 s (Node's fetch) hit that race. Longer than the 60 s idle timeout of common load
+# balancers, the server is never the one to close a connection a client is about to reuse;
+# gthread parks idle connections in its poller, so they hold no thread.
+KEEPALIVE_SECONDS = 65
 # Within the 15 s a container runtime (and Kubernetes) waits after SIGTERM before SIGKILL.
 GRACEFUL_TIMEOUT_SECONDS = 10
 

@@ -68,3 +68,4 @@ def test_bad_paging_is_400(http: httpx2.Client, query: str) -> None:
 def test_unknown_paths_and_methods(http: httpx2.Client) -> None:
     assert_error(http.get("/nope"), 404)
     assert_error(http.patch("/items"), 405)
+    assert_error(http.delete("/items"), 405)
