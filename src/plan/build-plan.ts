@@ -58,6 +58,7 @@ export function buildPlan(answers: Answers, inputs: PlanInputs): Plan {
       source: 'template',
       template: r.from,
       ...(r.mode ? { mode: r.mode } : {}),
+      ...(r.data ? { data: r.data } : {}),
     }));
   const content = (path: string, text: string, extra: Partial<PlannedFile> = {}): PlannedFile =>
     ({ path, source: 'content', content: text, ...extra }) as PlannedFile;

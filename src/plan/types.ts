@@ -38,7 +38,7 @@ export interface ProjectNames {
 
 /** A file the plan wants written. `to` paths use `/` and are relative to the project root. */
 export type PlannedFile =
-  | { path: string; source: 'template'; template: string; mode?: number }
+  | { path: string; source: 'template'; template: string; mode?: number; data?: Record<string, unknown> }
   | { path: string; source: 'content'; content: string; mode?: number; secret?: boolean };
 
 /**
@@ -50,6 +50,8 @@ export interface FileRule {
   from: string;
   to: string;
   mode?: number;
+  /** Values this one template reads besides the plan's (a shared template placed per framework). */
+  data?: Record<string, unknown>;
 }
 
 /** A GitHub Actions step, as it appears in workflow YAML. */

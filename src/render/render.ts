@@ -24,7 +24,7 @@ export async function renderPlan(plan: Plan, templatesDir: string): Promise<Rend
       try {
         // No template writes HTML: `<%= %>` must not turn a README's `'` into `&#39;` or a
         // source file's `<` into `&lt;`.
-        const text = ejs.render(raw.toString('utf8'), plan.templateData, { filename: file, strict: false, escape: String });
+        const text = ejs.render(raw.toString('utf8'), f.data ? { ...plan.templateData, ...f.data } : plan.templateData, { filename: file, strict: false, escape: String });
         return { ...base, content: Buffer.from(text, 'utf8') };
       } catch (err) {
         throw new Error(`template ${f.template} failed for ${f.path}: ${(err as Error).message}`);
