@@ -45,8 +45,6 @@ describe.concurrent('end to end', () => {
       if (reason) skipBecause(ctx, reason);
       const frameworkReason = await runtimes[lang].unavailableFor?.(framework);
       if (frameworkReason) skipBecause(ctx, frameworkReason);
-      const standIn = runtimes[lang].standInLimit?.(db);
-      if (standIn) skipBecause(ctx, standIn, true);
       // Defects the run knows of and does not count as passed: the CI summary lists them.
       const knownDefects: string[] = [];
       (ctx.task.meta as { knownDefects?: string[] }).knownDefects = knownDefects;

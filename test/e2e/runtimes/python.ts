@@ -185,7 +185,7 @@ export const runtime: LocalRuntime = {
   // uv for `make install` (on UV_PYTHON, see env); every other target runs .venv/bin/python.
   makeVars: { UV: uvBin },
 
-  async env() {
+  async env(): Promise<Record<string, string>> {
     const found = await findInterpreter();
     // UV_PYTHON wins over the project's .python-version (the Dockerfile's release, which uv
     // would download from GitHub, out of reach here): the resolved path, not pyenv's shim.

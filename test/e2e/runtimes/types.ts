@@ -33,10 +33,4 @@ export interface LocalRuntime {
    * Absent: on the host as it is.
    */
   wrap?(command: string, args: string[], cwd: string): Promise<{ command: string; args: string[] }>;
-  /**
-   * Why the stand-in releases this runtime runs on (not what the project pins) cannot give
-   * a trustworthy result for this database, or null. Such a combination is skipped with the
-   * reason, also in CI: it is a defect of the stand-in, not of the generated code.
-   */
-  standInLimit?(db: 'postgres' | 'mysql' | 'mongo'): string | null;
 }
