@@ -9,7 +9,7 @@
 // flight. Prints one table: requests/s, ratio to the fastest, p99, errors, timeouts,
 // SIGTERM drops and exit code, marked against issue 17's targets.
 //
-//   node bench/services.mjs [--only node,python-postgres] [--duration 3] [--sigterm-runs 1]
+//   node bench/services.mjs [--only node,python-flask,ruby-postgres,php-symfony-mysql] [--duration 3] [--sigterm-runs 1]
 //
 // The harness is TypeScript (it is shared with the tests); Node 20 cannot run that, so it
 // is bundled first with esbuild (a devDependency already used by scripts/bundle.mjs).
@@ -51,8 +51,8 @@ await build({
   stdin: {
     contents: [
       "export { runtimes } from './test/e2e/runtimes/index.ts';",
-      "export { languageIds, languages } from './src/languages/index.ts';",
-      "export { databaseIds, databases } from './src/databases/index.ts';",
+      "export { combinations, languages } from './src/languages/index.ts';",
+      "export { databases } from './src/databases/index.ts';",
       "export { createDatabase, probeDatabase } from './test/support/databases.ts';",
       "export { startFerretdb, FERRETDB_LABEL } from './test/support/ferretdb.ts';",
       "export { freePort, runOk, startService, stopAll } from './test/support/processes.ts';",
@@ -73,8 +73,11 @@ await build({
 const h = await import(pathToFileURL(harnessFile).href);
 
 // --- what to run ------------------------------------------------------------------------
-const combinations = h.languageIds.flatMap((lang) => h.databaseIds.map((db) => ({ lang, db, id: `${lang}-${db}` })));
-const selected = combinations.filter(({ lang, id }) => !ONLY || ONLY.includes(lang) || ONLY.includes(id));
+// The registries' whole matrix, frameworks included (the one the e2e suite runs).
+const combinations = h.combinations().map(({ lang, framework, db }) => ({ lang, framework, db, id: `${lang}-${framework}-${db}` }));
+const selected = combinations.filter(
+  ({ lang, framework, db, id }) => !ONLY || ONLY.some((o) => [lang, `${lang}-${framework}`, `${lang}-${db}`, id].includes(o)),
+);
 if (selected.length === 0) fail(`--only ${flags.only} matches none of ${combinations.map((c) => c.id).join(', ')}`);
 
 const work = await mkdtemp(path.join(os.tmpdir(), 'cbs-bench-services-'));
@@ -105,18 +108,21 @@ try {
 }
 printTable(rows);
 
-async function benchOne({ lang, db, id }) {
+async function benchOne({ lang, framework, db, id }) {
   const runtime = h.runtimes[lang];
   const dbLabel = db === 'mongo' && process.env.CBS_MONGO_SERVER ? process.env.CBS_MONGO_SERVER : h.databases[db].label;
-  const title = `${h.languages[lang].label} × ${dbLabel}`;
+  const title = `${h.languages[lang].label} (${h.languages[lang].frameworks[framework]?.name ?? framework}) × ${dbLabel}`;
   const availability = await h.probeDatabase(db);
-  const reason = (await runtime.unavailable()) ?? (availability.available ? null : availability.reason);
+  const reason =
+    (await runtime.unavailable()) ??
+    (await runtime.unavailableFor?.(framework)) ??
+    (availability.available ? null : availability.reason);
   if (reason) {
     progress(`${title}: skipped (${reason})`);
     return { title, skipped: reason };
   }
   const dir = path.join(work, id);
-  const database = await h.createDatabase(db, `bench_${lang}_${db}`);
+  const database = await h.createDatabase(db, `bench_${lang}_${framework}_${db}`);
   // Only what this combination started: stopAll() would also stop FerretDB.
   const started = [];
   try {
@@ -124,7 +130,7 @@ async function benchOne({ lang, db, id }) {
     const env = { ...(await runtime.env()), DATABASE_URL: database.url, TEST_DATABASE_URL: database.url, LOG_LEVEL: 'warn', PORT: undefined };
     const makeVars = Object.entries(runtime.makeVars).map(([k, v]) => `${k}=${v}`);
     const wrap = (command, args) => (runtime.wrap ? runtime.wrap(command, args, dir) : Promise.resolve({ command, args }));
-    await h.runOk(process.execPath, [path.join(repo, 'bin/create-backend-starter.js'), dir, '--lang', lang, '--db', db, '--yes', '--no-git'], {
+    await h.runOk(process.execPath, [path.join(repo, 'bin/create-backend-starter.js'), dir, '--lang', lang, '--framework', framework, '--db', db, '--yes', '--no-git'], {
       cwd: work,
       env: { CI: '' },
       timeoutMs: 60_000,
