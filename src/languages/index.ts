@@ -48,6 +48,7 @@ export function languageFor(lang: LanguageId, framework: string): LanguageSpec {
     },
     container: { ...base.container, ...o.container },
     sqlMigrationsDir: o.sqlMigrationsDir === undefined ? base.sqlMigrationsDir : o.sqlMigrationsDir,
+    schemaChange: o.schemaChange ?? base.schemaChange,
     dockerFiles: o.dockerFiles ?? base.dockerFiles,
     layout: o.layout ?? base.layout,
   };

@@ -143,6 +143,10 @@ export const django: FrameworkSpec = {
     },
     // Django's migrations, not the shared SQL files.
     sqlMigrationsDir: null,
+    schemaChange:
+      'To change the schema, change the model in `items/models.py` and run `.venv/bin/python manage.py makemigrations`: ' +
+      'Django writes the next migration to `items/migrations/`. Commit it with the model; ' +
+      '`make test` fails while a model change has no migration.',
     dockerFiles: [{ from: dj('Dockerfile.ejs'), to: 'Dockerfile' }],
   },
 };

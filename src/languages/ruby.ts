@@ -137,6 +137,9 @@ export const ruby = {
   // Sequel keeps its own versioned migrations (db/migrate/NNN_*.rb, recorded in schema_info):
   // Ruby files run by `rake db:migrate`, so no SQL runner is needed besides the app's own gems.
   sqlMigrationsDir: null,
+  schemaChange:
+    'To change the schema, add a Sequel migration to `db/migrate/` with the next number (`002_add_tags.rb`); ' +
+    'never edit one that has been applied.',
   manifests: (input) => [
     gemfile(input),
     { path: '.ruby-version', source: 'content', content: `${versions.version}\n` },

@@ -77,6 +77,7 @@ export interface LanguageOverrides {
   };
   container?: Partial<ContainerRuntime>;
   sqlMigrationsDir?: string | null;
+  schemaChange?: string;
   dockerFiles?: FileRule[];
   layout?: Array<[string, string]>;
 }
@@ -96,6 +97,11 @@ export interface LanguageSpec {
   connectors: Record<DatabaseId, Connector>;
   /** Where the shared SQL migrations go, or null when the language keeps its own format. */
   sqlMigrationsDir: string | null;
+  /**
+   * The generated README's sentence (Markdown) on how to change a SQL schema, for a language
+   * or framework with migrations of its own format; the shared SQL files have a default.
+   */
+  schemaChange?: string;
   /** Structured manifests (package.json, pyproject.toml …), serialised by the language. */
   manifests(input: ManifestInput): PlannedFile[];
   /**

@@ -117,6 +117,7 @@ export function buildPlan(answers: Answers, inputs: PlanInputs): Plan {
         defaultPort: lang.defaultPort,
         lockfile: lang.ci.lockfile ?? null,
         audit: lang.ci.audit,
+        schemaChange: schemaChange(lang),
       },
       db: { label: db.label, family: db.family, scheme: db.scheme, port: db.port, image: db.image },
       connector: { driver: connector.driver, buildPackages: connector.buildPackages ?? [], ...connector.data },
@@ -127,6 +128,16 @@ export function buildPlan(answers: Answers, inputs: PlanInputs): Plan {
       generatorVersion: inputs.generatorVersion,
     },
   };
+}
+
+/** The README's sentence on changing a SQL schema: the language's own, else the shared SQL files'. */
+function schemaChange(lang: LanguageSpec): string {
+  if (lang.schemaChange) return lang.schemaChange;
+  if (!lang.sqlMigrationsDir) throw new Error(`${lang.id} keeps its own migrations but says nothing of how to change the schema (schemaChange)`);
+  return (
+    `To change the schema, add a SQL file to \`${lang.sqlMigrationsDir}/\` with the next number ` +
+    '(`0002_add_tags.sql`); never edit one that has been applied.'
+  );
 }
 
 function expandPath(to: string, names: ProjectNames): string {
