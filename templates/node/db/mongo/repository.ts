@@ -40,6 +40,12 @@ export interface ClientOptions {
 }
 
 export const QUERY_TIMEOUT_MS = 10_000;
+/**
+ * Connections per process, as for the SQL pools: one Node process runs one query at a time
+ * per connection it holds, and more than this only queues the work on the server instead
+ * (the driver's default is 100).
+ */
+export const POOL_SIZE = 10;
 
 /**
  * The driver connects on the first operation, so the service starts while the database
@@ -52,6 +58,7 @@ export function createClient(url: string, { queryTimeoutMs = QUERY_TIMEOUT_MS }:
     serverSelectionTimeoutMS: 2000,
     connectTimeoutMS: 2000,
     socketTimeoutMS: queryTimeoutMs,
+    maxPoolSize: POOL_SIZE,
   });
 }
 
