@@ -73,7 +73,7 @@ export const ruby = {
   files: [
     { from: 'ruby/config.ru.ejs', to: 'config.ru' },
     { from: 'ruby/Rakefile.ejs', to: 'Rakefile' },
-    { from: 'ruby/config/puma.rb', to: 'config/puma.rb' },
+    { from: 'ruby/config/puma.rb.ejs', to: 'config/puma.rb' },
     { from: 'ruby/rspec', to: '.rspec' },
     { from: 'ruby/openapi.yaml.ejs', to: 'openapi.yaml' },
     { from: 'ruby/lib/project.rb.ejs', to: 'lib/{snake}.rb' },
@@ -81,6 +81,7 @@ export const ruby = {
     lib('body_limit.rb'),
     lib('config.rb'),
     lib('env_file.rb'),
+    lib('puma_errors.rb'),
     lib('validation.rb'),
     { from: 'ruby/spec/spec_helper.rb', to: 'spec/spec_helper.rb' },
     { from: 'ruby/spec/app_helper.rb.ejs', to: 'spec/app_helper.rb' },

@@ -15,15 +15,7 @@ export interface KnownFailure {
   reason: string;
 }
 
-const PUMA_413 =
-  "Puma answers an over-long body with its own 413 (Server#response_to_error, which skips lowlevel_error_handler) in plain text, not the API's JSON; the same in the stand-in 6.6, the pinned 8.0.2 and Puma's main branch";
-
-export const KNOWN_HOSTILE_FAILURES: Record<string, KnownFailure[]> = {
-  'ruby/sinatra': [
-    { check: /Content-Length: 2147483648 and sending 10 bytes/, reason: PUMA_413 },
-    { check: /chunked body past 1 MiB slowly/, reason: PUMA_413 },
-  ],
-};
+export const KNOWN_HOSTILE_FAILURES: Record<string, KnownFailure[]> = {};
 
 export function knownHostileFailures(lang: string, framework: string, db: string): KnownFailure[] {
   return [...(KNOWN_HOSTILE_FAILURES[`${lang}/${framework}`] ?? []), ...(KNOWN_HOSTILE_FAILURES[`${lang}/${framework}/${db}`] ?? [])];

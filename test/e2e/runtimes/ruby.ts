@@ -16,8 +16,9 @@
  * - Debian 13's mongo gem (2.5.1, from 2018) calls URI.decode, which Ruby 3.0 removed, for
  *   every connection string, so it cannot connect at all on Debian 13's own Ruby; its cursor
  *   finalizer takes mutexes, which raises when GC runs it inside a signal trap; and it reports
- *   a socket read timeout as a bare Timeout::Error. URI_DECODE_SHIM and
- *   CURSOR_FINALIZER_PATCH, MongoDB projects only.
+ *   a socket read timeout as a bare Timeout::Error; and before retrying a read it rescans the
+ *   cluster synchronously under a mutex, which queued concurrent reads behind each other while
+ *   the server hung. URI_DECODE_SHIM and CURSOR_FINALIZER_PATCH, MongoDB projects only.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -115,6 +116,33 @@ if Mongo::VERSION == '2.5.1'
     end
   end
   Mongo::Socket.prepend(SocketTimeoutAsDriverError)
+
+  # Before its one read retry, 2.5.1 rescans the cluster synchronously, under each server
+  # monitor's mutex (Cluster#scan! → Monitor#ismaster): with the server hung, each retrying
+  # request waited behind the others' scans, one socket timeout each, so 8 concurrent reads
+  # took 8 to more than 30 s instead of two timeouts each. Later releases (2.23 too) retry by
+  # selecting a server again and leave the checks to the background monitor; so does this.
+  # The same method as 2.5.1's, without that scan.
+  module ReadRetryWithoutSynchronousScan
+    def read_with_retry
+      attempt = 0
+      begin
+        attempt += 1
+        yield
+      rescue Mongo::Error::SocketError, Mongo::Error::SocketTimeoutError => e
+        raise(e) if attempt > cluster.max_read_retries
+        log_retry(e)
+        retry
+      rescue Mongo::Error::OperationFailure => e
+        raise e unless cluster.sharded? && e.retryable?
+        raise(e) if attempt > cluster.max_read_retries
+        log_retry(e)
+        sleep(cluster.read_retry_interval)
+        retry
+      end
+    end
+  end
+  Mongo::Retryable.prepend(ReadRetryWithoutSynchronousScan)
 end
 `;
 
@@ -132,7 +160,12 @@ end
  * - It checks http_content_length_limit only when more body bytes arrive, and not per chunk:
  *   a declared Content-Length over the limit with no body following got no answer at all, and a
  *   chunked body was read to its end. Puma 8.0.2 refuses both as soon as it knows (setup_body,
- *   write_chunk); this does the same, with Puma's own plain-text 413 as 8.0.2 answers it.
+ *   write_chunk); this does the same, and answers through Server#response_to_error as 8.0.2
+ *   does (6.6 writes its 413 elsewhere, so the project's handler for that path never ran).
+ * - Under load it closes kept-alive connections (Connection: close once every thread is
+ *   busy), which Puma 8.0.2 no longer does; with a load generator that, like autocannon,
+ *   writes its next request before it sees the close, that showed as 5-40% failed requests
+ *   at 50 connections. The stand-in keeps connections alive as 8.0.2 does.
  */
 export const PUMA_STAND_IN_PATCH = `# frozen_string_literal: true
 
@@ -201,6 +234,30 @@ if File.basename($PROGRAM_NAME) == 'puma'
       end
     end
     Puma::Client.prepend(BodyLimitFromHeaders)
+
+    # Puma 8.0.2 answers a body over the limit through Server#response_to_error (from
+    # client_error, with status 413); 6.6 writes its 413 in handle_request. Take 8.0.2's
+    # path, so what the project configures for it applies here as on the pinned Puma.
+    module ContentTooLargeAsPuma8
+      def handle_request(client, requests)
+        return super unless client.http_content_length_limit_exceeded
+        return false if closed_socket?(client.io)
+
+        response_to_error(client, requests, Puma::HttpParserError.new('Payload Too Large'), 413)
+      end
+    end
+    Puma::Server.prepend(ContentTooLargeAsPuma8)
+
+    # Puma 6.6 answers with Connection: close once every thread is busy and a connection has
+    # had 10 requests (max_fast_inline); Puma 8.0.2 has no such rule and keeps a connection
+    # alive for up to max_keep_alive (999) requests. Keep 8.0.2's behaviour under load.
+    module KeepAliveAsPuma8
+      def initialize(*)
+        super
+        @max_fast_inline = Float::INFINITY
+      end
+    end
+    Puma::Server.prepend(KeepAliveAsPuma8)
   end
 end
 `;
@@ -252,10 +309,10 @@ export const runtime: LocalRuntime = {
             `Ruby ${version}; ${ran}. The suite patches two stand-ins (RUBYOPT, never the generated code): ` +
             "Puma 6.6, whose SIGTERM stop could hang in IO#close on its notify pipe (puma/puma#3677, still in the pinned " +
             'Puma 8.0.2), writes to that pipe from a thread instead of from the signal trap, and refuses a body past its ' +
-            'limit from the Content-Length header or the chunk that crosses it, as Puma 8.0.2 does; for MongoDB projects, the mongo gem 2.5.1 gets URI.decode, which Ruby 3.0 removed and 2.5.1 calls for ' +
+            'limit from the Content-Length header or the chunk that crosses it, answered through Server#response_to_error, and keeps connections alive under load, as Puma 8.0.2 does; for MongoDB projects, the mongo gem 2.5.1 gets URI.decode, which Ruby 3.0 removed and 2.5.1 calls for ' +
             'every connection string, its cursor finalizer (which takes mutexes, and so raised inside ' +
             "Puma's SIGTERM trap) hands its clean-up to a background thread, and a socket read timeout is reported as " +
-            'Mongo::Error::SocketTimeoutError, as later releases do (2.5.1 raises a bare Timeout::Error)',
+            'Mongo::Error::SocketTimeoutError, and a read is retried without 2.5.1\'s synchronous cluster rescan under a mutex, as later releases do',
     );
     return null;
   },

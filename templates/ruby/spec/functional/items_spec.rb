@@ -97,6 +97,21 @@ RSpec.describe 'items API' do
     it 'answers 413 for a body over 1 MiB' do
       expect_json_error(post('/items', JSON.generate(name: 'big', description: 'x' * (1024 * 1024))), 413)
     end
+
+    # Answered from the headers: a server that waited for the 2 GiB it was promised would
+    # leave this request hanging until the client gave up.
+    it 'answers 413 at once, in JSON, for a declared length far over the limit' do
+      path = "#{URI(HttpHelpers.base_url).path.chomp('/')}/items"
+      head = <<~HTTP
+        POST #{path} HTTP/1.1
+        Host: #{URI(HttpHelpers.base_url).host}
+        Content-Type: application/json
+        Content-Length: #{2**31}
+        Connection: close
+
+      HTTP
+      expect_json_error(raw_exchange(head, '{"name":1}'), 413)
+    end
   end
 
   describe 'ids that name nothing' do

@@ -2,6 +2,7 @@
 
 require 'json'
 require 'net/http'
+require 'socket'
 require 'uri'
 
 # Requests to the service under test, by plain HTTP, and the assertions the functional
@@ -62,6 +63,33 @@ module HttpHelpers
       http.request(request)
     end
     Reply.new(status: response.code.to_i, content_type: response['content-type'].to_s, body: response.body.to_s)
+  end
+
+  # Writes `head` (its lines end in "\n", and it ends with an empty one) and `body` in one go
+  # on a plain socket, for requests Net::HTTP will not send as they are, and reads the answer
+  # until the server closes the connection, for at most `timeout` seconds.
+  def raw_exchange(head, body, timeout: 10)
+    uri = URI(HttpHelpers.base_url)
+    skip 'raw requests are sent over plain HTTP only' if uri.scheme == 'https'
+    text = Socket.tcp(uri.host, uri.port, connect_timeout: 5) do |socket|
+      socket.write(head.gsub("\n", "\r\n") + body)
+      read_until_closed(socket, Process.clock_gettime(Process::CLOCK_MONOTONIC) + timeout)
+    end
+    head_text, _, reply_body = text.partition("\r\n\r\n")
+    content_type = head_text[/^content-type:\s*(.+?)\r?$/i, 1].to_s
+    Reply.new(status: head_text[%r{\AHTTP/1\.[01] (\d{3})}, 1].to_i, content_type: content_type, body: reply_body)
+  end
+
+  def read_until_closed(socket, deadline)
+    received = +''
+    loop do
+      left = deadline - Process.clock_gettime(Process::CLOCK_MONOTONIC)
+      raise "no complete answer in time; got #{received.inspect}" if left <= 0 || !socket.wait_readable(left)
+
+      received << socket.readpartial(65_536)
+    rescue EOFError
+      return received
+    end
   end
 
   def expect_json_error(reply, *statuses)
