@@ -71,7 +71,11 @@ export const django: FrameworkSpec = {
   connectors: {
     postgres: {
       driver: 'psycopg',
-      files: [{ from: dj('connectors/postgres/database.py'), to: 'config/database.py' }],
+      files: [
+        { from: dj('connectors/postgres/database.py'), to: 'config/database.py' },
+        // The same client-side query deadline as the FastAPI and Flask projects'.
+        { from: 'python/connectors/postgres/query_deadline.py', to: 'config/query_deadline.py' },
+      ],
       data: {
         ...dockerData,
         packages: ['psycopg', 'psycopg-pool'],

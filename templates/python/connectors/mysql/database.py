@@ -19,7 +19,7 @@ POOL_SIZE = 10
 POOL_TIMEOUT_SECONDS = 5.0
 CONNECT_TIMEOUT_SECONDS = 2
 # PyMySQL's socket timeouts: a database that stops answering mid-query is an error, not a hang.
-READ_TIMEOUT_SECONDS = 10
+READ_TIMEOUT_SECONDS = 5
 _MIGRATION_LOCK = "schema_migrations"
 _MIGRATION_LOCK_WAIT_SECONDS = 60
 

@@ -8,6 +8,7 @@ from psycopg.rows import TupleRow
 from psycopg_pool import ConnectionPool
 
 from app.db_api import Cursor
+from app.query_deadline import DEADLINES, check_within
 
 POOL_SIZE = 10
 # Waiting for a pooled connection, and connecting (libpq's minimum is 2 s).
@@ -15,6 +16,10 @@ POOL_TIMEOUT_SECONDS = 5.0
 CONNECT_TIMEOUT_SECONDS = 2
 # A query the server works on for longer is cancelled by the server.
 STATEMENT_TIMEOUT_MS = 10_000
+# A server that does not answer at all is given up on by the client: a request's work on its
+# connection, and the liveness check of a pooled connection (app/query_deadline.py).
+QUERY_DEADLINE_SECONDS = 5.0
+CHECK_DEADLINE_SECONDS = 1.0
 # After this long without reaching the database, the pool stops retrying a connection in
 # the background; the next request starts a fresh attempt at once instead of waiting out
 # an ever longer back-off.
@@ -46,7 +51,7 @@ class Database:
             reconnect_timeout=RECONNECT_TIMEOUT_SECONDS,
             kwargs=_CONNECT_ARGS,
             # A connection that died with a database restart is replaced, not handed out.
-            check=ConnectionPool.check_connection,
+            check=check_within(CHECK_DEADLINE_SECONDS),
             open=False,
             name="items",
         )
@@ -60,8 +65,14 @@ class Database:
     @contextmanager
     def cursor(self) -> Iterator[Cursor]:
         """A cursor in a transaction that commits when the block ends without an error."""
-        with self._pool.connection() as connection, connection.cursor() as cursor:
-            yield cursor
+        with (
+            self._pool.connection() as connection,
+            DEADLINES.deadline(connection, QUERY_DEADLINE_SECONDS),
+        ):
+            with connection.cursor() as cursor:
+                yield cursor
+            # Here rather than on leaving the pool's block, so the deadline covers it too.
+            connection.commit()
 
 
 def connect(url: str) -> psycopg.Connection[TupleRow]:

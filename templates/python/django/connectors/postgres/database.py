@@ -1,11 +1,15 @@
 """PostgreSQL through psycopg 3 and Django's connection pool (psycopg_pool)."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import dj_database_url
+from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.http import HttpRequest, HttpResponseBase
+
+from config.query_deadline import DEADLINES, check_within
 
 # One connection per gunicorn thread (gunicorn.conf.py), so no request waits for another's.
 POOL_SIZE = 8
@@ -15,6 +19,10 @@ POOL_TIMEOUT_SECONDS = 1.5
 CONNECT_TIMEOUT_SECONDS = 2
 # A query the server works on for longer is cancelled by the server.
 STATEMENT_TIMEOUT_MS = 10_000
+# A server that does not answer at all is given up on by the client: each query, and the
+# liveness check of a pooled connection (config/query_deadline.py).
+QUERY_DEADLINE_SECONDS = 5.0
+CHECK_DEADLINE_SECONDS = 1.0
 # Any fixed number: it names the lock that keeps two `migrate` runs from interleaving.
 MIGRATION_LOCK = 727_001
 
@@ -26,9 +34,37 @@ def database_settings(url: str) -> dict[str, Any]:
         **settings.get("OPTIONS", {}),
         "connect_timeout": CONNECT_TIMEOUT_SECONDS,
         "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}",
-        "pool": {"min_size": 1, "max_size": POOL_SIZE, "timeout": POOL_TIMEOUT_SECONDS},
+        "pool": {
+            "min_size": 1,
+            "max_size": POOL_SIZE,
+            "timeout": POOL_TIMEOUT_SECONDS,
+            "check": check_within(CHECK_DEADLINE_SECONDS),
+        },
     }
     return settings
+
+
+def query_deadline(
+    get_response: Callable[[HttpRequest], HttpResponseBase],
+) -> Callable[[HttpRequest], HttpResponseBase]:
+    """Middleware: each query of a request runs under the client-side deadline."""
+
+    def middleware(request: HttpRequest) -> HttpResponseBase:
+        with connection.execute_wrapper(_within_deadline):
+            return get_response(request)
+
+    return middleware
+
+
+def _within_deadline(
+    execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
+) -> Any:
+    with DEADLINES.deadline(context["connection"].connection, QUERY_DEADLINE_SECONDS):
+        return execute(sql, params, many, context)
+
+
+# Added to settings.MIDDLEWARE.
+MIDDLEWARE = ["config.database.query_deadline"]
 
 
 @contextmanager
