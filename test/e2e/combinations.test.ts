@@ -10,7 +10,8 @@ import { freePort, runOk, startService, stopAll, type Env } from '../support/pro
 import { skipBecause } from '../skip.js';
 import { checkHostile } from '../support/hostile.js';
 import { judgeHostile, knownHostileFailures } from './hostile-known.js';
-import { checkSigtermInFlight } from '../support/load.js';
+import { checkFrozenDatabase, proxyTarget, startFreezableProxy } from '../support/frozen-database.js';
+import { checkLoad, checkSigtermInFlight, describeLoad, runLoad } from '../support/load.js';
 import { assertReport } from '../support/report.js';
 import { runSchemathesis, schemathesisUnavailable } from '../support/schemathesis.js';
 import { runtimes } from './runtimes/index.js';
@@ -29,8 +30,9 @@ afterAll(async () => {
 /**
  * Every combination in the registries: generate it with the built CLI, install it, run
  * its own test suite against a throwaway database on a real server, boot it, and hold it
- * to the shared HTTP contract; then boot it against a dead database (503) and check it
- * stops cleanly on SIGTERM.
+ * to the shared HTTP contract, its own functional layer, schemathesis, the hostile suite,
+ * bounded load at 50 and 300 connections and a database that freezes under it; then boot
+ * it with 20 POSTs in flight at SIGTERM, and against a dead database (503).
  */
 describe.concurrent('end to end', () => {
   for (const combination of combinations()) {
@@ -70,6 +72,8 @@ async function runCombination({ lang, framework, db }: Combination, knownDefects
   const work = await tempDir(`e2e-${lang}-${framework}-${db}`);
   const dir = path.join(work, 'e2e-app');
   const database = await createDatabase(db, `${lang}_${framework}_${db}`);
+  // The booted service reaches its database through a proxy the suite can freeze.
+  const proxy = await startFreezableProxy(proxyTarget(database.url, databases[db].port));
   try {
     const langEnv = await runtime.env();
     const makeVars = Object.entries(runtime.makeVars).map(([k, v]) => `${k}=${v}`);
@@ -114,7 +118,7 @@ async function runCombination({ lang, framework, db }: Combination, knownDefects
     const startCommand = await wrap('make', ['--no-print-directory', 'start', ...makeVars]);
     const service = startService(startCommand.command, startCommand.args, {
       cwd: dir,
-      env: { ...baseEnv, PORT: String(port) },
+      env: { ...baseEnv, DATABASE_URL: proxy.url(database.url), PORT: String(port) },
       logFile: path.join(work, 'service.log'),
     });
     const base = `http://127.0.0.1:${port}`;
@@ -152,6 +156,17 @@ async function runCombination({ lang, framework, db }: Combination, knownDefects
       expect(verdict.nowPassing, 'listed in test/e2e/hostile-known.ts as failing, but passing now: take them off the list').toEqual([]);
       assertReport(verdict.unexpected, 'hostile-input');
     }
+    // Bounded load (loopback, a few seconds): every request answered 2xx, none left waiting.
+    // The speeds are printed, never asserted; bench/services.mjs puts them in a table.
+    for (const connections of [50, 300]) {
+      const load = await runLoad(base, { connections, durationSeconds: 2 });
+      console.log(`[${lang}/${framework} × ${db}] load: ${describeLoad(load)}`);
+      assertReport(checkLoad(load), 'load');
+    }
+    // The database freezes under the running service, then comes back.
+    const frozen = await checkFrozenDatabase(base, proxy);
+    console.log(`[${lang}/${framework} × ${db}] frozen database: ${frozen.summary}`);
+    assertReport(frozen, 'frozen-database');
     // Through make, only "the whole group ended without SIGKILL" is observable.
     const stopped = await service.stop('SIGTERM', 15_000);
     expect(stopped.exitedCleanly, `SIGTERM shutdown was not clean: ${JSON.stringify(stopped)}\n${service.tail(30)}`).toBe(true);
@@ -192,6 +207,7 @@ async function runCombination({ lang, framework, db }: Combination, knownDefects
       `\`${serverCommand}\` did not exit 0 on SIGTERM\n${down.tail(30)}`,
     ).toMatchObject({ exitedCleanly: true, code: 0 });
   } finally {
+    await proxy.close();
     await database.drop();
   }
   // Removed as soon as it passed; a failed one stays until the run ends (CBS_KEEP_TMP=1 keeps it).
