@@ -236,14 +236,24 @@ if File.basename($PROGRAM_NAME) == 'puma'
     Puma::Client.prepend(BodyLimitFromHeaders)
 
     # Puma 8.0.2 answers a body over the limit through Server#response_to_error (from
-    # client_error, with status 413); 6.6 writes its 413 in handle_request. Take 8.0.2's
-    # path, so what the project configures for it applies here as on the pinned Puma.
+    # client_error, with status 413), which writes a plain-text "Payload Too Large" for that
+    # status without asking lowlevel_error_handler; 6.6 writes its 413 in handle_request.
+    # Take 8.0.2's path and answer as 8.0.2 does, so what the project does about it is
+    # exercised here as on the pinned Puma.
     module ContentTooLargeAsPuma8
       def handle_request(client, requests)
         return super unless client.http_content_length_limit_exceeded
         return false if closed_socket?(client.io)
 
         response_to_error(client, requests, Puma::HttpParserError.new('Payload Too Large'), 413)
+      end
+
+      private
+
+      def response_to_error(client, requests, err, status_code)
+        return super unless status_code == 413
+
+        prepare_response(413, {}, ['Payload Too Large'], requests, client)
       end
     end
     Puma::Server.prepend(ContentTooLargeAsPuma8)
