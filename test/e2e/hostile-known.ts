@@ -1,6 +1,7 @@
 /**
  * Hostile-input checks (test/support/hostile.ts) a stack is known to fail, each with its
- * reason: the defects issue 17 still has open. The e2e runs the hostile suite on every
+ * reason; none at present (Ruby's last two, Puma's plain-text 413s, are fixed by the
+ * project's lib/<name>/puma_errors.rb). The e2e runs the hostile suite on every
  * combination. A failure listed here is reported as a known defect (in the test output and
  * in the CI summary), never as a pass; a failure not listed fails the run, and so does a
  * listed one that now passes, so this list cannot go stale in either direction.
