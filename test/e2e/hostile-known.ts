@@ -18,6 +18,23 @@ export interface KnownFailure {
 
 export const KNOWN_HOSTILE_FAILURES: Record<string, KnownFailure[]> = {};
 
+/**
+ * Combinations whose frozen-database check (test/support/frozen-database.ts) is known to
+ * fail now and then, with the reason. The failure is reported as a known defect, never as a
+ * pass. It is intermittent, so a run where it does not show is not a failure; the output
+ * says so, so that it is taken off once fixed.
+ */
+export const KNOWN_FROZEN_DATABASE_FAILURES: Record<string, string> = {
+  'python/django/mysql':
+    'with MySQL frozen, Django × mysqlclient item requests took 23–25 s in one run of five and went ' +
+    'unanswered for 30 s (with /health) in another; the other three stayed within 5 s. The cause is not ' +
+    'found yet: mysqlclient read/write timeouts are 3 s and Django keeps one connection per thread',
+};
+
+export function knownFrozenDatabaseFailure(lang: string, framework: string, db: string): string | undefined {
+  return KNOWN_FROZEN_DATABASE_FAILURES[`${lang}/${framework}/${db}`];
+}
+
 export function knownHostileFailures(lang: string, framework: string, db: string): KnownFailure[] {
   return [...(KNOWN_HOSTILE_FAILURES[`${lang}/${framework}`] ?? []), ...(KNOWN_HOSTILE_FAILURES[`${lang}/${framework}/${db}`] ?? [])];
 }

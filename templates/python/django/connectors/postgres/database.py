@@ -23,6 +23,10 @@ STATEMENT_TIMEOUT_MS = 10_000
 # liveness check of a pooled connection (config/query_deadline.py).
 QUERY_DEADLINE_SECONDS = 5.0
 CHECK_DEADLINE_SECONDS = 1.0
+# After this long without reaching the database, the pool stops retrying a connection in
+# the background (with an ever longer back-off, which kept it answering 503 for many
+# seconds after the database was back); the next request starts a fresh attempt at once.
+RECONNECT_TIMEOUT_SECONDS = 10.0
 # Any fixed number: it names the lock that keeps two `migrate` runs from interleaving.
 MIGRATION_LOCK = 727_001
 
@@ -35,9 +39,10 @@ def database_settings(url: str) -> dict[str, Any]:
         "connect_timeout": CONNECT_TIMEOUT_SECONDS,
         "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}",
         "pool": {
-            "min_size": 1,
+            "min_size": 0,
             "max_size": POOL_SIZE,
             "timeout": POOL_TIMEOUT_SECONDS,
+            "reconnect_timeout": RECONNECT_TIMEOUT_SECONDS,
             "check": check_within(CHECK_DEADLINE_SECONDS),
         },
     }
