@@ -25,6 +25,10 @@ export const KNOWN_HOSTILE_FAILURES: Record<string, KnownFailure[]> = {};
  * says so, so that it is taken off once fixed.
  */
 export const KNOWN_FROZEN_DATABASE_FAILURES: Record<string, string> = {
+  'python/django/postgres':
+    'with PostgreSQL frozen, some Django item requests took 22–25 s in 2 runs of 4 (the rest 1.5–2.5 s); ' +
+    'since its pool starts empty and stops reconnecting after 10 s, 4 runs of 4 stayed within the bound, ' +
+    'but one took 8.5 s, so the cause is not known to be gone',
   'python/django/mysql':
     'with MySQL frozen, Django × mysqlclient item requests took 23–25 s in one run of five and went ' +
     'unanswered for 30 s (with /health) in another; the other three stayed within 5 s. The cause is not ' +
