@@ -17,7 +17,7 @@ const skipped = count('skipped') + count('pending') + count('todo');
 for (const t of all.filter((x) => x.status === 'skipped' || x.status === 'pending')) {
   console.log(`skipped: ${t.fullName} — ${t.meta?.skipReason ?? 'no reason given'}`);
 }
-// Checks a test ran and declared as known defects (test/e2e/hostile-known.ts): not passes.
+// Checks a test ran and declared as known defects (test/e2e/known-defects.ts): not passes.
 for (const t of all) {
   for (const d of t.meta?.knownDefects ?? []) console.log(`known defect: ${t.fullName} — ${d}`);
 }

@@ -50,12 +50,6 @@ const sqlFiles = (db: 'postgres' | 'mysql'): FileRule[] => [
   { from: t('connectors/sql/store.py'), to: 'app/store.py' },
   { from: t('connectors/sql/migrate.py'), to: 'app/migrate.py' },
   { from: t(`connectors/${db}/database.py`), to: 'app/database.py' },
-  ...(db === 'postgres'
-    ? [
-        { from: t('connectors/postgres/query_deadline.py'), to: 'app/query_deadline.py' },
-        { from: t('connectors/postgres/test_query_deadline.py'), to: 'tests/integration/test_query_deadline.py' },
-      ]
-    : []),
   { from: t('connectors/sql/test_migrate.py'), to: 'tests/unit/test_migrate.py' },
   { from: t('connectors/sql/test_pool.py'), to: 'tests/integration/test_pool.py' },
 ];
@@ -78,7 +72,12 @@ const sqlData = {
 const connectors: Record<DatabaseId, Connector> = {
   postgres: {
     driver: 'psycopg',
-    files: sqlFiles('postgres'),
+    // psycopg has no client-side query timeout: the deadline that bounds a hung server.
+    files: [
+      ...sqlFiles('postgres'),
+      { from: t('connectors/postgres/query_deadline.py'), to: 'app/query_deadline.py' },
+      { from: t('connectors/postgres/test_query_deadline.py'), to: 'tests/integration/test_query_deadline.py' },
+    ],
     data: {
       ...sqlData,
       packages: ['psycopg', 'psycopg-pool'],

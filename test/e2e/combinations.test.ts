@@ -9,7 +9,7 @@ import { createDatabase, probeDatabase } from '../support/databases.js';
 import { freePort, runOk, startService, stopAll, type Env } from '../support/processes.js';
 import { skipBecause } from '../skip.js';
 import { checkHostile } from '../support/hostile.js';
-import { judgeHostile, knownFrozenDatabaseFailure, knownHostileFailures } from './hostile-known.js';
+import { judgeHostile, knownFrozenDatabaseFailure, knownHostileFailures } from './known-defects.js';
 import { checkFrozenDatabase, proxyTarget, startFreezableProxy } from '../support/frozen-database.js';
 import { checkLoad, checkSigtermInFlight, describeLoad, runLoad } from '../support/load.js';
 import { assertReport } from '../support/report.js';
@@ -153,7 +153,7 @@ async function runCombination({ lang, framework, db }: Combination, knownDefects
       );
       for (const k of verdict.known) console.warn(`[${lang}/${framework} × ${db}] hostile input KNOWN DEFECT (issue 17): ${k.check} — ${k.reason}`);
       knownDefects.push(...verdict.known.map((k) => `${k.check} — ${k.reason}`));
-      expect(verdict.nowPassing, 'listed in test/e2e/hostile-known.ts as failing, but passing now: take them off the list').toEqual([]);
+      expect(verdict.nowPassing, 'listed in test/e2e/known-defects.ts as failing, but passing now: take them off the list').toEqual([]);
       assertReport(verdict.unexpected, 'hostile-input');
     }
     // Bounded load (loopback, a few seconds): every request answered 2xx, none left waiting.
@@ -172,7 +172,7 @@ async function runCombination({ lang, framework, db }: Combination, knownDefects
       console.warn(`[${lang}/${framework} × ${db}] frozen database KNOWN DEFECT (issue 17): ${checks} — ${frozenKnown}`);
       knownDefects.push(`${checks} — ${frozenKnown}`);
     } else {
-      if (frozenKnown) console.warn(`[${lang}/${framework} × ${db}] frozen database: the declared known defect did not show this run (test/e2e/hostile-known.ts)`);
+      if (frozenKnown) console.warn(`[${lang}/${framework} × ${db}] frozen database: the declared known defect did not show this run (test/e2e/known-defects.ts)`);
       assertReport(frozen, 'frozen-database');
     }
     // Through make, only "the whole group ended without SIGKILL" is observable.

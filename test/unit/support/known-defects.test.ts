@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeHostile } from '../../e2e/hostile-known.js';
+import { judgeHostile } from '../../e2e/known-defects.js';
 
 describe('judgeHostile', () => {
   const report = {
