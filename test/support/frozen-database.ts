@@ -5,7 +5,8 @@
  * startFreezableProxy sits between a service and its database server. Frozen, it passes no
  * bytes in either direction (they wait and are delivered on thaw) and closes nothing, so
  * pooled connections hang rather than fail. checkFrozenDatabase holds a booted service to
- * the contract's bounds while it is frozen: `/health` answers 503 within the contract's 2 s
+ * the contract's bounds while it is frozen, starting once the service is idle (nothing
+ * still queued from an earlier load, see waitUntilIdle): `/health` answers 503 within the contract's 2 s
  * (plus a margin for a loaded machine), item routes answer a 5xx JSON error within the
  * server's own timeouts rather than wait for the whole freeze, and once thawed the service
  * recovers by itself, without a restart.
@@ -84,6 +85,48 @@ export interface FrozenDatabaseOptions {
   recoveryMs?: number;
   /** Each check's ok/FAIL line as it runs. */
   log?: (line: string) => void;
+  /** Before the freeze: how the service is found idle (waitUntilIdle). */
+  idle?: IdleOptions;
+}
+
+export interface IdleOptions {
+  /** Concurrent `/health/live` requests in a probe burst. Default 16: every request thread of two workers of eight. */
+  burst?: number;
+  /** A burst whose every answer takes less than this says nothing is queued ahead of it. Default 1 s. */
+  quickMs?: number;
+  /** Give up (the service is still busy) after this long. Default 30 s. */
+  maxMs?: number;
+}
+
+/**
+ * Resolves once the service has nothing queued: a burst of concurrent `/health/live`
+ * requests (no database work) is answered 200, every one within `quickMs`, twice running.
+ *
+ * A load test's client stops at its deadline, but a server with a fixed number of threads
+ * still holds the requests it had accepted and queued (their clients gone), and works
+ * through them first. A fault check started at that moment measures that queue, not the
+ * service's own bounds: behind a frozen database, 300 queued requests on 16 threads each
+ * wait out their timeouts in turn. New requests queue behind old ones, so a burst answered
+ * quickly shows the queue is empty. Returns how long it waited; throws if it never settled.
+ */
+export async function waitUntilIdle(baseUrl: string, opts: IdleOptions = {}): Promise<number> {
+  const burst = opts.burst ?? 16;
+  const quickMs = opts.quickMs ?? 1_000;
+  const maxMs = opts.maxMs ?? 30_000;
+  const base = baseUrl.replace(/\/$/, '');
+  const started = Date.now();
+  let quickInARow = 0;
+  let last: Timed[] = [];
+  while (Date.now() - started < maxMs) {
+    last = await Promise.all(Array.from({ length: burst }, () => timed(`${base}/health/live`, maxMs)));
+    quickInARow = last.every((r) => r.status === 200 && r.ms < quickMs) ? quickInARow + 1 : 0;
+    if (quickInARow === 2) return Date.now() - started;
+    await delay(100);
+  }
+  const slowest = last.reduce((worst, r) => (r.ms > worst.ms ? r : worst), last[0]!);
+  throw new CheckFailure(
+    `${burst} concurrent GET /health/live, each within ${quickMs} ms, twice running\n  expected: within ${maxMs} ms\n  got: still busy; the slowest of the last burst: ${show(slowest)}`,
+  );
 }
 
 interface Timed {
@@ -132,6 +175,9 @@ export async function checkFrozenDatabase(
   const run = new Checks(opts.log);
   const seen: string[] = [];
 
+  await run.check('before the freeze: the service is idle (nothing queued from earlier requests)', async () => {
+    seen.push(`idle after ${await waitUntilIdle(base, opts.idle)} ms`);
+  });
   await run.check('before the freeze: /items answers 200', async () => {
     const r = await timed(`${base}/items?limit=1`, 10_000);
     if (r.status !== 200) throw new CheckFailure(`GET /items?limit=1\n  expected: 200\n  got: ${show(r)}`);

@@ -8,7 +8,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkFrozenDatabase, startFreezableProxy, type FreezableProxy } from '../../support/frozen-database.js';
+import { checkFrozenDatabase, startFreezableProxy, waitUntilIdle, type FreezableProxy } from '../../support/frozen-database.js';
 
 type Fault = 'health-waits' | 'items-wait' | 'never-reconnects';
 
@@ -120,8 +120,8 @@ describe('checkFrozenDatabase', () => {
     const { proxy, base } = await setUp();
     const report = await checkFrozenDatabase(base, proxy, fast);
     expect(report.failed).toEqual([]);
-    expect(report.passed).toHaveLength(4);
-    expect(report.summary).toMatch(/\/health 503 in \d+ ms; \/items 500 in \d+ ms, 500 in \d+ ms, 500 in \d+ ms; recovered/);
+    expect(report.passed).toHaveLength(5);
+    expect(report.summary).toMatch(/^idle after \d+ ms; \/health 503 in \d+ ms; \/items 500 in \d+ ms, 500 in \d+ ms, 500 in \d+ ms; recovered/);
   });
 
   it('fails a service whose /health waits for the frozen database', async () => {
@@ -140,5 +140,54 @@ describe('checkFrozenDatabase', () => {
     const { proxy, base } = await setUp(['never-reconnects']);
     const report = await checkFrozenDatabase(base, proxy, fast);
     expect(failedNames(report)).toEqual([expect.stringMatching(/after the thaw/)]);
+  });
+});
+
+/** A service of `threads` request threads whose every request takes `busyMs` until `busyUntil`, then 5 ms. */
+async function queueingService(threads: number, busyMs: number, busyUntil: number): Promise<string> {
+  let running = 0;
+  const queue: (() => void)[] = [];
+  const server = http.createServer((_req, res) => {
+    const work = () => {
+      running++;
+      setTimeout(
+        () => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end('{"status":"ok"}');
+          running--;
+          queue.shift()?.();
+        },
+        Date.now() < busyUntil ? busyMs : 5,
+      );
+    };
+    if (running < threads) work();
+    else queue.push(work);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+}
+
+describe('waitUntilIdle', () => {
+  it('waits while earlier requests are still queued, and resolves once they are done', async () => {
+    const started = Date.now();
+    const base = await queueingService(2, 600, started + 2_000);
+    const waited = await waitUntilIdle(base, { burst: 4, quickMs: 300, maxMs: 10_000 });
+    expect(Date.now()).toBeGreaterThanOrEqual(started + 2_000);
+    expect(waited).toBeGreaterThan(0);
+  });
+
+  it('fails when the service never settles', async () => {
+    const base = await queueingService(2, 600, Date.now() + 60_000);
+    await expect(waitUntilIdle(base, { burst: 4, quickMs: 300, maxMs: 2_000 })).rejects.toThrow(/still busy/);
+  });
+
+  it('resolves at once for an idle service', async () => {
+    const base = await queueingService(2, 600, 0);
+    const waited = await waitUntilIdle(base, { burst: 4, quickMs: 300, maxMs: 10_000 });
+    expect(waited).toBeLessThan(2_000);
   });
 });

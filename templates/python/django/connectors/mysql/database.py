@@ -43,6 +43,17 @@ MIDDLEWARE: list[str] = []
 
 
 @contextmanager
+def queries_within(seconds: float) -> Iterator[None]:
+    """Nothing to add: the read and write timeouts (IO_TIMEOUT_SECONDS) bound every query.
+
+    The PostgreSQL connector's counterpart sets a deadline of `seconds`; callers such as
+    /health bound their own wait for the answer.
+    """
+    del seconds
+    yield
+
+
+@contextmanager
 def migration_lock(connection: BaseDatabaseWrapper) -> Iterator[None]:
     """Hold a named MySQL lock (GET_LOCK): a second runner waits until the first is done."""
     with connection.cursor() as cursor:

@@ -55,17 +55,24 @@ def query_deadline(
     """Middleware: each query of a request runs under the client-side deadline."""
 
     def middleware(request: HttpRequest) -> HttpResponseBase:
-        with connection.execute_wrapper(_within_deadline):
+        with queries_within(QUERY_DEADLINE_SECONDS):
             return get_response(request)
 
     return middleware
 
 
-def _within_deadline(
-    execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
-) -> Any:
-    with DEADLINES.deadline(context["connection"].connection, QUERY_DEADLINE_SECONDS):
-        return execute(sql, params, many, context)
+@contextmanager
+def queries_within(seconds: float) -> Iterator[None]:
+    """Each query this thread's connection runs in the block is given up on after `seconds`."""
+
+    def within_deadline(
+        execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
+    ) -> Any:
+        with DEADLINES.deadline(context["connection"].connection, seconds):
+            return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(within_deadline):
+        yield
 
 
 # Added to settings.MIDDLEWARE.

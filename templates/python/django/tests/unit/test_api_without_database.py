@@ -3,6 +3,7 @@
 pytest-django refuses database access here, so each of these is shown not to need one.
 """
 
+import threading
 import time
 from typing import Any
 
@@ -39,7 +40,8 @@ def test_health_is_503_when_the_database_does_not_answer_within_2_seconds(
         time.sleep(3)
         return True
 
-    monkeypatch.setattr(health, "database_answers", hangs)
+    probe = health.Probe(hangs, health.HEALTH_TIMEOUT_SECONDS)
+    monkeypatch.setattr(health, "database_probe", probe)
     started = time.monotonic()
     response = http.get("/health")
     assert time.monotonic() - started < 2.8
@@ -49,9 +51,36 @@ def test_health_is_503_when_the_database_does_not_answer_within_2_seconds(
 def test_health_is_503_when_the_database_refuses(
     http: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(health, "database_answers", lambda: False)
+    monkeypatch.setattr(health, "database_probe", health.Probe(lambda: False, 2.0))
     response = http.get("/health")
     assert (response.status_code, response.json()) == (503, {"status": "error", "database": "down"})
+
+
+def test_health_asks_a_hung_database_once_and_answers_at_once_meanwhile(
+    http: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    released = threading.Event()
+    calls: list[float] = []
+
+    def hangs_until_released() -> bool:
+        calls.append(time.monotonic())
+        return released.wait(10)
+
+    probe = health.Probe(hangs_until_released, 1.0)
+    monkeypatch.setattr(health, "database_probe", probe)
+    assert http.get("/health").status_code == 503
+    # The probe still running has had its second: the answer is known without a new wait.
+    started = time.monotonic()
+    assert http.get("/health").status_code == 503
+    waited = time.monotonic() - started
+    assert len(calls) == 1
+    assert waited < 1.0
+    # Once the hung probe ends, the next request asks the database again.
+    released.set()
+    while not probe.idle():
+        time.sleep(0.01)
+    assert http.get("/health").json() == {"status": "ok", "database": "up"}
+    assert len(calls) == 2
 
 
 def test_unknown_paths_are_404_json(http: Client) -> None:
