@@ -306,8 +306,20 @@ export const node = {
     json('biome.json', biome),
     lockfile(input),
     // The lockfile records no registry URLs (integrity hashes only): it installs the same from
-    // any registry or mirror, and a later `npm install` keeps it that way.
-    { path: '.npmrc', source: 'content', content: 'omit-lockfile-registry-resolved=true\n' },
+    // any registry or mirror, and a later `npm install` keeps it that way. engine-strict: on a
+    // Node older than package.json's `engines` (which cannot run the TypeScript sources), `npm
+    // ci` stops with npm's "Unsupported engine ... Required: {"node":">=24"}" instead of
+    // installing, so the first make target says what is wrong.
+    {
+      path: '.npmrc',
+      source: 'content',
+      content: [
+        'omit-lockfile-registry-resolved=true',
+        '# Refuse to install on a Node older than package.json "engines": it cannot run the TypeScript sources.',
+        'engine-strict=true',
+        '',
+      ].join('\n'),
+    },
   ],
   make: {
     // Tools run through $(NODE) so `make test NODE=/opt/node26/bin/node` uses that Node throughout.

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -35,6 +37,27 @@ describe.each(databaseIds)('Node.js × %s project test layers', (db) => {
     expect(config).toContain("globalSetup: ['test/functional/service.ts']");
     expect(files).toContain('test/functional/service.ts');
     expect(JSON.parse(await read('tsconfig.json')).include).toContain('vitest.config.ts');
+  });
+
+  it('refuses to install on a Node older than its engines, with npm\'s message, before fetching anything', async (ctx) => {
+    const { read } = await generated;
+    expect((await read('.npmrc')).split('\n')).toContain('engine-strict=true');
+    const { engines } = JSON.parse(await read('package.json')) as { engines: { node: string } };
+    const required = Number(/^>=(\d+)$/.exec(engines.node)?.[1]);
+    if (Number(process.versions.node.split('.')[0]) >= required) {
+      ctx.skip(`this Node (${process.version}) meets the project's engines (${engines.node}): no older Node here to be refused`);
+    }
+    const dir = await tempDir(`node-engines-${db}`);
+    await createBackend({ directory: path.join(dir, 'old-node'), lang: 'node', db, ci: 'none', docker: false, git: false });
+    const npm = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      execFile('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: path.join(dir, 'old-node'), timeout: 60_000 }, (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: stdout + stderr }),
+      );
+    });
+    expect(npm.code, npm.output).not.toBe(0);
+    expect(npm.output).toContain('EBADENGINE');
+    expect(npm.output).toContain(`Required: {"node":"${engines.node}"}`);
+    expect(existsSync(path.join(dir, 'old-node', 'node_modules'))).toBe(false);
   });
 
   it('keeps the functional tests black-box: fetch against a URL, never the app', async () => {
