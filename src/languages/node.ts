@@ -320,6 +320,8 @@ export const node = {
         '',
       ].join('\n'),
     },
+    // The Node release the Dockerfile and the tests run: `nvm use` (or fnm, volta) picks it up.
+    { path: '.nvmrc', source: 'content', content: `${versions.runtime}\n` },
   ],
   make: {
     // Tools run through $(NODE) so `make test NODE=/opt/node26/bin/node` uses that Node throughout.
@@ -391,6 +393,7 @@ export const node = {
     ['test/functional/', 'black-box HTTP tests of every route, against `BASE_URL` or the built server they start on a free port (`service.ts`)'],
     ['vitest.config.ts', 'the three test layers as vitest projects: `unit`, `integration`, `functional`'],
     ['package.json', 'dependencies and npm scripts; `package-lock.json` pins every package, and `make install` (`npm ci`) installs exactly that'],
+    ['.nvmrc', 'the Node release the Dockerfile and the tests run (`nvm use`); package.json `engines` is the oldest it runs on, and `npm ci` refuses an older one'],
     ['biome.json', 'lint and format rules (`npm run format` fixes what `make lint` reports)'],
     ['tsconfig.json', 'type checking of src and test; tsconfig.build.json compiles src to dist/'],
   ],

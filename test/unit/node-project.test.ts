@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { databaseIds } from '../../src/databases/index.js';
 import { createBackend } from '../../src/index.js';
+import * as versions from '../../src/versions.js';
 import { listTree, tempDir } from '../cli/run-cli.js';
 
 /** Node (Fastify) projects have three test layers, each runnable alone, and a black-box functional one. */
@@ -58,6 +59,20 @@ describe.each(databaseIds)('Node.js × %s project test layers', (db) => {
     expect(npm.output).toContain('EBADENGINE');
     expect(npm.output).toContain(`Required: {"node":"${engines.node}"}`);
     expect(existsSync(path.join(dir, 'old-node', 'node_modules'))).toBe(false);
+  });
+
+  it('names the Node release it runs in .nvmrc, one its engines admit, and warns at generation on an older Node', async () => {
+    const { read } = await generated;
+    expect(await read('.nvmrc')).toBe(`${versions.node.runtime}\n`);
+    const oldest = Number(/^>=(\d+)$/.exec(versions.node.engines)?.[1]);
+    expect(Number(versions.node.runtime.split('.')[0])).toBeGreaterThanOrEqual(oldest);
+    const dir = await tempDir(`node-warning-${db}`);
+    const result = await createBackend({ directory: path.join(dir, 'a'), lang: 'node', db, ci: 'none', docker: false, git: false });
+    const warned = result.warnings.some((w) => w.includes(`this project needs Node ${versions.node.engines}`) && w.includes(process.version));
+    // This machine's Node decides which way it must go; either way the other language gets no such warning.
+    expect(warned).toBe(Number(process.versions.node.split('.')[0]) < oldest);
+    const other = await createBackend({ directory: path.join(dir, 'b'), lang: 'python', db, ci: 'none', docker: false, git: false });
+    expect(other.warnings.filter((w) => w.includes('needs Node'))).toEqual([]);
   });
 
   it('keeps the functional tests black-box: fetch against a URL, never the app', async () => {
