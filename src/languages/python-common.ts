@@ -56,7 +56,8 @@ export const plainDriverFiles: FileRule[] = [
   { from: t('app/models.py.ejs'), to: 'app/models.py' },
   { from: t('app/storage.py'), to: 'app/storage.py' },
   { from: t('app/strict_json.py'), to: 'app/strict_json.py' },
-  { from: t('tests/functional/conftest.py'), to: 'tests/functional/conftest.py' },
+  // One black-box suite for every framework; Django serves and migrates its own way.
+  { from: t('tests/functional/conftest.py.ejs'), to: 'tests/functional/conftest.py', data: { django: false } },
   { from: t('tests/functional/test_api.py'), to: 'tests/functional/test_api.py' },
   { from: t('tests/unit/fake_store.py.ejs'), to: 'tests/unit/fake_store.py' },
   { from: t('tests/unit/test_config.py'), to: 'tests/unit/test_config.py' },

@@ -63,7 +63,7 @@ export const django: FrameworkSpec = {
     { from: dj('tests/unit/test_settings.py.ejs'), to: 'tests/unit/test_settings.py' },
     { from: dj('tests/integration/test_items_api.py'), to: 'tests/integration/test_items_api.py' },
     { from: dj('tests/integration/test_migrate.py'), to: 'tests/integration/test_migrate.py' },
-    { from: dj('tests/functional/conftest.py'), to: 'tests/functional/conftest.py' },
+    { from: t('tests/functional/conftest.py.ejs'), to: 'tests/functional/conftest.py', data: { django: true } },
     { from: t('tests/functional/test_api.py'), to: 'tests/functional/test_api.py' },
   ],
   // Django reaches each database its own way: psycopg 3 with Django's pool (psycopg_pool),
