@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { databases } from './databases/index.js';
+import { languageFor } from './languages/index.js';
 import { initGitRepository, type GitResult } from './git/git.js';
 import { generatorVersion, templatesDir } from './meta.js';
 import { secretNames } from './models/env.js';
@@ -15,7 +16,6 @@ import { describeFsError } from './write/fs-errors.js';
 import { SignalGuard } from './write/signals.js';
 import { assertWritableTarget, resolveTarget } from './write/target.js';
 import { writeProject } from './write/write-project.js';
-import { node as nodeVersions } from './versions.js';
 
 export interface GenerateResult {
   ok: true;
@@ -81,7 +81,7 @@ export async function generate(options: GenerateOptions, reporter: Reporter = si
     warnings,
     nextSteps: nextSteps(target, options),
   };
-  const runtime = runtimeWarning(options);
+  const runtime = languageFor(options.lang, options.framework).runtimeWarning?.();
   if (runtime) warnings.push(runtime);
   if (options.dryRun) return result;
 
@@ -134,18 +134,6 @@ async function checkedTarget(target: string, force: boolean): Promise<string> {
     // Problems with the path itself are the user's to change: usage errors, exit 2.
     throw ['ENOTDIR', 'ENAMETOOLONG', 'ELOOP'].includes(code) ? new UsageError(message) : new WriteError(message);
   }
-}
-
-/**
- * A Node project cannot run on a Node older than its `engines`, and its `npm ci` refuses to
- * install there: said at generation time, when the Node running this CLI is such a one.
- */
-function runtimeWarning(o: GenerateOptions): string | undefined {
-  if (o.lang !== 'node') return undefined;
-  const oldest = Number(/^>=(\d+)$/.exec(nodeVersions.engines)?.[1]);
-  const major = Number(process.versions.node.split('.')[0]);
-  if (!(major < oldest)) return undefined;
-  return `this project needs Node ${nodeVersions.engines} (package.json "engines"; .nvmrc names ${nodeVersions.runtime}), and this is Node ${process.version}: make install refuses to run under it, so install a newer Node first`;
 }
 
 function nextSteps(target: string, o: GenerateOptions): string[] {

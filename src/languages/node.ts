@@ -299,6 +299,13 @@ export const node = {
   // The shared, numbered SQL files, applied in order by src/db/migrate.ts and recorded in
   // `schema_migrations`: plain SQL needs no migration library, and every language reads the same files.
   sqlMigrationsDir: 'migrations',
+  // The Node running the CLI is the one a new user runs the project on: said at once when
+  // it is older than the project's `engines`, whose `npm ci` then refuses to install.
+  runtimeWarning() {
+    const oldest = Number(/^>=(\d+)$/.exec(versions.engines)?.[1]);
+    if (!(Number(process.versions.node.split('.')[0]) < oldest)) return undefined;
+    return `this project needs Node ${versions.engines} (package.json "engines"; .nvmrc names ${versions.runtime}), and this is Node ${process.version}: make install refuses to run under it, so install a newer Node first`;
+  },
   manifests: (input) => [
     json('package.json', packageJson(input)),
     json('tsconfig.json', tsconfig),

@@ -74,7 +74,7 @@ export const django: FrameworkSpec = {
       files: [
         { from: dj('connectors/postgres/database.py'), to: 'config/database.py' },
         // The same client-side query deadline as the FastAPI and Flask projects'.
-        { from: 'python/connectors/postgres/query_deadline.py', to: 'config/query_deadline.py' },
+        { from: t('connectors/postgres/query_deadline.py'), to: 'config/query_deadline.py' },
       ],
       data: {
         ...dockerData,

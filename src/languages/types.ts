@@ -102,6 +102,11 @@ export interface LanguageSpec {
    * or framework with migrations of its own format; the shared SQL files have a default.
    */
   schemaChange?: string;
+  /**
+   * What to tell the user at generation when the machine running the CLI is too old to run
+   * the project it generates (its runtime is the one a project of this language uses).
+   */
+  runtimeWarning?(): string | undefined;
   /** Structured manifests (package.json, pyproject.toml …), serialised by the language. */
   manifests(input: ManifestInput): PlannedFile[];
   /**

@@ -9,7 +9,7 @@ import { createDatabase, probeDatabase } from '../support/databases.js';
 import { freePort, runOk, startService, stopAll, type Env } from '../support/processes.js';
 import { skipBecause } from '../skip.js';
 import { checkHostile } from '../support/hostile.js';
-import { judgeHostile, knownFrozenDatabaseFailure, knownHostileFailures } from './known-defects.js';
+import { judgeHostile, knownHostileFailures } from './known-defects.js';
 import { checkFrozenDatabase, proxyTarget, startFreezableProxy } from '../support/frozen-database.js';
 import { checkLoad, checkSigtermInFlight, describeLoad, runLoad } from '../support/load.js';
 import { assertReport } from '../support/report.js';
@@ -166,15 +166,7 @@ async function runCombination({ lang, framework, db }: Combination, knownDefects
     // The database freezes under the running service, then comes back.
     const frozen = await checkFrozenDatabase(base, proxy);
     console.log(`[${lang}/${framework} × ${db}] frozen database: ${frozen.summary}`);
-    const frozenKnown = knownFrozenDatabaseFailure(lang, framework, db);
-    if (frozenKnown && frozen.failed.length > 0) {
-      const checks = frozen.failed.map((f) => f.check).join('; ');
-      console.warn(`[${lang}/${framework} × ${db}] frozen database KNOWN DEFECT (issue 17): ${checks} — ${frozenKnown}`);
-      knownDefects.push(`${checks} — ${frozenKnown}`);
-    } else {
-      if (frozenKnown) console.warn(`[${lang}/${framework} × ${db}] frozen database: the declared known defect did not show this run (test/e2e/known-defects.ts)`);
-      assertReport(frozen, 'frozen-database');
-    }
+    assertReport(frozen, 'frozen-database');
     // Through make, only "the whole group ended without SIGKILL" is observable.
     const stopped = await service.stop('SIGTERM', 15_000);
     expect(stopped.exitedCleanly, `SIGTERM shutdown was not clean: ${JSON.stringify(stopped)}\n${service.tail(30)}`).toBe(true);

@@ -18,21 +18,6 @@ export interface KnownFailure {
 
 export const KNOWN_HOSTILE_FAILURES: Record<string, KnownFailure[]> = {};
 
-/**
- * Combinations whose frozen-database check (test/support/frozen-database.ts) is known to
- * fail now and then, with the reason. The failure is reported as a known defect, never as a
- * pass. It is intermittent, so a run where it does not show is not a failure; the output
- * says so, so that it is taken off once fixed. None at present: Django's (PostgreSQL and
- * MySQL) was the check starting while requests queued by the load test before it were
- * still being served; the check now waits for the service to be idle first, and Django's
- * /health asks a hung database once rather than once per request.
- */
-export const KNOWN_FROZEN_DATABASE_FAILURES: Record<string, string> = {};
-
-export function knownFrozenDatabaseFailure(lang: string, framework: string, db: string): string | undefined {
-  return KNOWN_FROZEN_DATABASE_FAILURES[`${lang}/${framework}/${db}`];
-}
-
 export function knownHostileFailures(lang: string, framework: string, db: string): KnownFailure[] {
   return [...(KNOWN_HOSTILE_FAILURES[`${lang}/${framework}`] ?? []), ...(KNOWN_HOSTILE_FAILURES[`${lang}/${framework}/${db}`] ?? [])];
 }

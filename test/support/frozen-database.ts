@@ -6,64 +6,30 @@
  * bytes in either direction (they wait and are delivered on thaw) and closes nothing, so
  * pooled connections hang rather than fail. checkFrozenDatabase holds a booted service to
  * the contract's bounds while it is frozen, starting once the service is idle (nothing
- * still queued from an earlier load, see waitUntilIdle): `/health` answers 503 within the contract's 2 s
- * (plus a margin for a loaded machine), item routes answer a 5xx JSON error within the
- * server's own timeouts rather than wait for the whole freeze, and once thawed the service
- * recovers by itself, without a restart.
+ * still queued from an earlier load, see waitUntilIdle): `/health` answers 503 within the
+ * contract's 2 s (plus a margin for a loaded machine), item routes answer a 5xx JSON error
+ * within the server's own timeouts rather than wait for the whole freeze, and once thawed
+ * the service recovers by itself, without a restart.
  */
-import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import { startFreezableProxy as startProjectProxy, type FreezableProxy as ProjectProxy } from '../../templates/node/test/freezable-proxy.js';
 import { CheckFailure, Checks, excerpt, type CheckReport } from './report.js';
 
-export interface FreezableProxy {
-  port: number;
+export interface FreezableProxy extends ProjectProxy {
   /** The database URL with its host and port replaced by the proxy's. */
   url(databaseUrl: string): string;
-  freeze(): void;
-  thaw(): void;
-  close(): Promise<void>;
 }
 
+/** The generated Node project's own proxy (its frozen-database tests use it), plus `url()`. */
 export async function startFreezableProxy(target: { host: string; port: number }): Promise<FreezableProxy> {
-  let frozen = false;
-  const sockets = new Set<net.Socket>();
-  const pending: (() => void)[] = [];
-  const pipe = (from: net.Socket, to: net.Socket) =>
-    from.on('data', (chunk: Buffer) => (frozen ? pending.push(() => to.write(chunk)) : to.write(chunk)));
-  const server = net.createServer((client) => {
-    const upstream = net.connect(target.port, target.host);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('error', () => undefined);
-      socket.on('close', () => {
-        sockets.delete(socket);
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    pipe(client, upstream);
-    pipe(upstream, client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
+  const proxy = await startProjectProxy(target);
   return {
-    port,
+    ...proxy,
     url(databaseUrl) {
       const proxied = new URL(databaseUrl);
       proxied.hostname = '127.0.0.1';
-      proxied.port = String(port);
+      proxied.port = String(proxy.port);
       return proxied.toString();
-    },
-    freeze: () => {
-      frozen = true;
-    },
-    thaw: () => {
-      frozen = false;
-      for (const deliver of pending.splice(0)) deliver();
-    },
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
     },
   };
 }
